@@ -1,0 +1,37 @@
+/**
+ * The contract every auth mode fulfils: produce AppSync's auth object (protocol reference
+ * §1.2) for one request. The same object is the handshake header, the `authorization` of a
+ * `start`, and the HTTP headers of a query over HTTP.
+ */
+
+/** A value, or a function returning a (promised) value, called again on every use. */
+export type ValueOrProvider<T> = T | (() => T | Promise<T>);
+
+export interface AuthRequest {
+  /** Host of the HTTP API (or custom domain) derived from the transport URL, e.g. `x.appsync-api.us-east-1.amazonaws.com`. */
+  host: string;
+  /** Path of the request that is signed: `/graphql/connect` (handshake), `/graphql` (start, HTTP), `/event`… */
+  path: string;
+  /** The exact request body: `{}` for a connect, `payload.data` for a start, the JSON body over HTTP. */
+  body: string;
+  /** `https` unless the transport URL is plain http/ws (local servers). IAM signs this URL. */
+  scheme?: 'https' | 'http';
+}
+
+export type AuthMode = 'API_KEY' | 'AMAZON_COGNITO_USER_POOLS' | 'AWS_LAMBDA' | 'AWS_IAM';
+
+export interface AppSyncAuthentication {
+  readonly mode: AuthMode;
+  /** The auth object for this request: header names as AppSync expects them, `host` included. */
+  getHeaders(request: AuthRequest): Promise<Record<string, string>>;
+  /**
+   * Asked after the server refused our credentials, before one more try: forget anything cached
+   * so the next `getHeaders` reads fresh credentials. Optional; providers usually refresh themselves.
+   */
+  invalidate?(): void;
+}
+
+/** Resolves a {@link ValueOrProvider}. */
+export async function resolveValue<T>(value: ValueOrProvider<T>): Promise<T> {
+  return typeof value === 'function' ? await (value as () => T | Promise<T>)() : value;
+}

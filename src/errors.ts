@@ -1,0 +1,200 @@
+/**
+ * The error hierarchy. Every error the library throws extends `TransportError`, has a literal
+ * `name`, a stable machine-readable `code`, and a message that says what was expected, what
+ * arrived and how to fix it. No message ever contains a credential: callers build messages from
+ * {@link describeValue} and redacted URLs only.
+ */
+
+/** GraphQL error objects as AppSync sends them (`errorType`/`errorCode` are AppSync extras). */
+export interface GraphQLErrorLike {
+  message?: string;
+  errorType?: string;
+  errorCode?: number;
+  path?: ReadonlyArray<string | number>;
+  locations?: ReadonlyArray<{ line: number; column: number }>;
+  extensions?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export type TimeoutPhase = 'connect' | 'ack' | 'keep-alive' | 'start-ack' | 'close' | 'request';
+
+const BRAND = Symbol.for('appsync-websockets.TransportError');
+
+/** Base class of every error this library raises. */
+export class TransportError extends Error {
+  override name: string = 'TransportError';
+  readonly code: string = 'TRANSPORT_ERROR';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+}
+
+/** The server sent something the protocol does not allow (bad JSON, unknown type, binary frame). */
+export class TransportProtocolError extends TransportError {
+  override name = 'TransportProtocolError' as const;
+  override readonly code = 'PROTOCOL_ERROR';
+}
+
+/** The server reported a connection-level error (`connection_error`, an id-less `error`, HTTP 4xx/5xx). */
+export class TransportServerError extends TransportError {
+  override name = 'TransportServerError' as const;
+  override readonly code = 'SERVER_ERROR';
+  /** The GraphQL errors the server sent, when it sent any. */
+  readonly errors: GraphQLErrorLike[];
+  /** HTTP status for errors over HTTP or a refused handshake; AppSync's `errorCode` otherwise. */
+  readonly statusCode: number | undefined;
+  constructor(message: string, options: { errors?: GraphQLErrorLike[]; statusCode?: number; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.errors = options.errors ?? [];
+    this.statusCode = options.statusCode;
+  }
+}
+
+/** The server answered one operation with GraphQL errors; other subscriptions are unaffected. */
+export class TransportQueryError extends TransportError {
+  override name = 'TransportQueryError' as const;
+  override readonly code = 'QUERY_ERROR';
+  /** Always an array, even when AppSync sent a single error object. */
+  readonly errors: GraphQLErrorLike[];
+  readonly queryId: string | undefined;
+  readonly data: unknown;
+  readonly extensions: Record<string, unknown> | undefined;
+  constructor(
+    message: string,
+    options: { errors: GraphQLErrorLike[]; queryId?: string; data?: unknown; extensions?: Record<string, unknown>; cause?: unknown },
+  ) {
+    super(message, { cause: options.cause });
+    this.errors = options.errors;
+    this.queryId = options.queryId;
+    this.data = options.data;
+    this.extensions = options.extensions;
+  }
+}
+
+/** The transport was closed by its user, or is not connected. */
+export class TransportClosed extends TransportError {
+  override name = 'TransportClosed' as const;
+  override readonly code = 'CLOSED';
+}
+
+/** The WebSocket could not be opened, or was closed by the server or the network. */
+export class TransportConnectionFailed extends TransportError {
+  override name = 'TransportConnectionFailed' as const;
+  override readonly code = 'CONNECTION_FAILED';
+  /** WebSocket close code, when the socket was closed (1006: closed without a close frame). */
+  readonly closeCode: number | undefined;
+  readonly reason: string | undefined;
+  /** HTTP status when the server refused the WebSocket handshake. */
+  readonly statusCode: number | undefined;
+  constructor(message: string, options: { code?: number; reason?: string; statusCode?: number; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.closeCode = options.code;
+    this.reason = options.reason;
+    this.statusCode = options.statusCode;
+  }
+}
+
+/** `connect()` was called on a transport that is already connected or connecting. */
+export class TransportAlreadyConnected extends TransportError {
+  override name = 'TransportAlreadyConnected' as const;
+  override readonly code = 'ALREADY_CONNECTED';
+}
+
+/** A timer of the protocol ran out; `phase` says which. */
+export class TransportTimeoutError extends TransportError {
+  override name = 'TransportTimeoutError' as const;
+  override readonly code = 'TIMEOUT';
+  readonly phase: TimeoutPhase;
+  readonly timeoutMs: number;
+  constructor(message: string, options: { phase: TimeoutPhase; timeoutMs: number; cause?: unknown }) {
+    super(message, { cause: options.cause });
+    this.phase = options.phase;
+    this.timeoutMs = options.timeoutMs;
+  }
+}
+
+/** Bad options or arguments given by the caller (URL, document, channel, auth settings). */
+export class TransportConfigurationError extends TransportError {
+  override name = 'TransportConfigurationError' as const;
+  override readonly code = 'CONFIGURATION_ERROR';
+}
+
+/** Authentication could not produce its headers (no credentials, no region, a provider threw). */
+export class TransportAuthError extends TransportError {
+  override name = 'TransportAuthError' as const;
+  override readonly code = 'AUTH_ERROR';
+}
+
+/** A bounded subscription buffer overflowed because its consumer did not keep up. */
+export class TransportBufferOverflowError extends TransportError {
+  override name = 'TransportBufferOverflowError' as const;
+  override readonly code = 'BUFFER_OVERFLOW';
+}
+
+/** Realm-safe check (works across copies of the library and across iframes). */
+export function isTransportError(value: unknown): value is TransportError {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+}
+
+/**
+ * A short, secret-free description of a received value for error messages: its type and, for
+ * small frames, the frame itself. Auth material never arrives from the server, but frames are
+ * cut at 200 characters so a huge payload does not flood logs.
+ */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `an array (${truncate(safeStringify(value))})`;
+  if (typeof value === 'object') return `an object (${truncate(safeStringify(value))})`;
+  if (typeof value === 'string') return `a string (${truncate(JSON.stringify(value))})`;
+  return `${typeof value} ${String(value)}`;
+}
+
+function safeStringify(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+export function truncate(text: string, max = 200): string {
+  return text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text;
+}
+
+/** Summarise AppSync's GraphQL errors as `errorType: message` pairs for a message. */
+export function summarizeErrors(errors: readonly GraphQLErrorLike[]): string {
+  if (errors.length === 0) return 'no error details';
+  return errors
+    .map((e) => {
+      const type = typeof e.errorType === 'string' ? `${e.errorType}: ` : '';
+      const msg = typeof e.message === 'string' ? e.message : truncate(safeStringify(e), 120);
+      return `${type}${msg}`;
+    })
+    .join('; ');
+}
+
+/**
+ * AppSync sometimes sends `errors` as a single object (MaxSubscriptionsReachedError) and
+ * sometimes as an array; this always returns an array of objects.
+ */
+export function normalizeErrors(errors: unknown): GraphQLErrorLike[] {
+  if (errors === undefined || errors === null) return [];
+  const list = Array.isArray(errors) ? errors : [errors];
+  return list.map((e) =>
+    typeof e === 'object' && e !== null ? (e as GraphQLErrorLike) : { message: String(e) },
+  );
+}
+
+/** A GraphQL document that cannot be sent: it does not parse, or has the wrong operation type. */
+export class TransportDocumentError extends TransportError {
+  override name = 'TransportDocumentError' as const;
+  override readonly code = 'INVALID_DOCUMENT';
+}
+
+/** The operation is not available on this transport (e.g. `execute` on the real-time endpoint). */
+export class TransportUnsupportedOperation extends TransportError {
+  override name = 'TransportUnsupportedOperation' as const;
+  override readonly code = 'UNSUPPORTED_OPERATION';
+}

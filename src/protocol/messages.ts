@@ -1,0 +1,166 @@
+/**
+ * AppSync's GraphQL real-time protocol as pure functions: building client messages, and
+ * parsing and validating server frames. No sockets, no timers (protocol reference §1.4).
+ */
+import {
+  TransportProtocolError,
+  describeValue,
+  normalizeErrors,
+  truncate,
+  type GraphQLErrorLike,
+} from '../errors.js';
+
+export const GRAPHQL_SUBPROTOCOL = 'graphql-ws';
+
+/** Paths signed by IAM: the connect request is never sent, only signed. */
+export const GRAPHQL_CONNECT_PATH = '/graphql/connect';
+
+export type AuthObject = Record<string, string>;
+
+/** What AppSync parses out of `payload.data`. Key order matches gql and the AWS docs. */
+export interface GraphQLRequest {
+  query: string;
+  operationName?: string;
+  variables?: Record<string, unknown>;
+}
+
+export interface ExecutionPayload {
+  data?: Record<string, unknown> | null;
+  errors?: GraphQLErrorLike[];
+  extensions?: Record<string, unknown>;
+}
+
+/** A validated server frame. Anything else is a protocol error. */
+export type ServerMessage =
+  | { type: 'connection_ack'; payload: unknown }
+  | { type: 'ka' }
+  | { type: 'start_ack'; id: string }
+  | { type: 'data'; id: string; payload: ExecutionPayload }
+  | { type: 'error'; id: string | undefined; errors: GraphQLErrorLike[] }
+  | { type: 'connection_error'; errors: GraphQLErrorLike[] }
+  | { type: 'complete'; id: string };
+
+export const CONNECTION_INIT = '{"type":"connection_init"}';
+
+/** The exact string sent as `payload.data` (and signed by IAM). */
+export function serializeRequest(request: GraphQLRequest): string {
+  const body: GraphQLRequest = { query: request.query };
+  if (request.operationName !== undefined) body.operationName = request.operationName;
+  if (request.variables !== undefined) body.variables = request.variables;
+  return JSON.stringify(body);
+}
+
+export function startMessage(id: string, data: string, authorization: AuthObject): string {
+  return JSON.stringify({ id, type: 'start', payload: { data, extensions: { authorization } } });
+}
+
+export function stopMessage(id: string): string {
+  return `{"type":"stop","id":${JSON.stringify(id)}}`;
+}
+
+/**
+ * Parses a text frame into an object with a string `type`. Shared by both real-time
+ * protocols; anything that is not such an object is a protocol error.
+ */
+export function parseFrame(frame: unknown): Record<string, unknown> & { type: string } {
+  if (typeof frame !== 'string') {
+    throw new TransportProtocolError(
+      `Expected a text frame holding a JSON object, but got a binary frame. AppSync only sends text frames; check that the URL points to an AppSync real-time endpoint.`,
+    );
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(frame);
+  } catch {
+    throw new TransportProtocolError(
+      `Expected a JSON object from the server, but got text that is not JSON: ${JSON.stringify(truncate(frame, 120))}. Check that the URL points to an AppSync real-time endpoint.`,
+    );
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TransportProtocolError(`Expected a JSON object from the server, but got ${describeValue(value)}.`);
+  }
+  const message = value as Record<string, unknown>;
+  if (typeof message.type !== 'string') {
+    throw new TransportProtocolError(
+      `Expected the server message to have a string "type", but got ${message.type === undefined ? 'no type' : describeValue(message.type)} in ${describeValue(message)}.`,
+    );
+  }
+  return message as Record<string, unknown> & { type: string };
+}
+
+function requireId(message: Record<string, unknown> & { type: string }): string {
+  if (typeof message.id !== 'string' || message.id === '') {
+    throw new TransportProtocolError(
+      `Expected "${message.type}" message to have a string "id", but got ${message.id === undefined ? 'none' : describeValue(message.id)}.`,
+    );
+  }
+  return message.id;
+}
+
+/** Validates a parsed frame against the GraphQL real-time protocol. */
+export function parseServerMessage(frame: unknown): ServerMessage {
+  const message = parseFrame(frame);
+  switch (message.type) {
+    case 'ka':
+      return { type: 'ka' };
+    case 'connection_ack':
+      return { type: 'connection_ack', payload: message.payload };
+    case 'start_ack':
+      return { type: 'start_ack', id: requireId(message) };
+    case 'complete':
+      return { type: 'complete', id: requireId(message) };
+    case 'data': {
+      const id = requireId(message);
+      const payload = message.payload;
+      if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+        throw new TransportProtocolError(
+          `Expected "data" message for subscription ${id} to carry an object "payload" with "data", but got ${payload === undefined ? 'no payload' : describeValue(payload)}.`,
+        );
+      }
+      return { type: 'data', id, payload: payload as ExecutionPayload };
+    }
+    case 'error': {
+      const id = typeof message.id === 'string' && message.id !== '' ? message.id : undefined;
+      return { type: 'error', id, errors: errorsOf(message) };
+    }
+    case 'connection_error':
+      return { type: 'connection_error', errors: errorsOf(message) };
+    default:
+      throw new TransportProtocolError(
+        `Expected a message type of connection_ack, ka, start_ack, data, error, connection_error or complete, but got "${truncate(message.type, 60)}".`,
+      );
+  }
+}
+
+/** `payload.errors` (array or single object), else top-level `errors`, else the payload itself. */
+function errorsOf(message: Record<string, unknown>): GraphQLErrorLike[] {
+  const payload = message.payload;
+  if (typeof payload === 'object' && payload !== null && 'errors' in payload) {
+    return normalizeErrors((payload as { errors: unknown }).errors);
+  }
+  if ('errors' in message) return normalizeErrors(message.errors);
+  // `{"message":"Subscription complete."}` style payloads: keep what was sent.
+  return payload === undefined ? [] : normalizeErrors(payload);
+}
+
+/**
+ * The ack's keep-alive timeout. `payload` may be an object or a JSON string (some servers send
+ * that); `connectionTimeoutMs` is AppSync's name, `connectionTimeout` the Amplify simulator's.
+ */
+export function normalizeAckPayload(payload: unknown): unknown {
+  if (typeof payload === 'string') {
+    try {
+      return JSON.parse(payload);
+    } catch {
+      return payload;
+    }
+  }
+  return payload;
+}
+
+export function keepAliveFromAck(payload: unknown): number | undefined {
+  if (typeof payload !== 'object' || payload === null) return undefined;
+  const p = payload as Record<string, unknown>;
+  const ms = p.connectionTimeoutMs ?? p.connectionTimeout;
+  return typeof ms === 'number' && Number.isFinite(ms) && ms > 0 ? ms : undefined;
+}

@@ -1,0 +1,166 @@
+/**
+ * Opening a WebSocket with whichever implementation the platform has: the global `WebSocket`
+ * (browsers, Node >= 22) or the `ws` package (Node 20, and whenever TLS options, upgrade headers
+ * or extra `ws` options are needed, which a global WebSocket cannot take).
+ */
+import { TransportConfigurationError, TransportConnectionFailed, TransportTimeoutError } from '../errors.js';
+import { redactUrl } from '../protocol/url.js';
+
+/** The part of the WHATWG WebSocket interface the library uses; `ws` and browsers both have it. */
+export interface WebSocketLike {
+  readonly readyState: number;
+  readonly protocol: string;
+  binaryType?: string;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: string, listener: (event: any) => void): void;
+  removeEventListener(type: string, listener: (event: any) => void): void;
+}
+
+export type WebSocketConstructor = new (
+  url: string,
+  protocols?: string | string[],
+  options?: Record<string, unknown>,
+) => WebSocketLike;
+
+/** Node TLS options forwarded to `ws` (the seed's `ssl`). */
+export interface TlsOptions {
+  ca?: string | Uint8Array | Array<string | Uint8Array>;
+  cert?: string | Uint8Array | Array<string | Uint8Array>;
+  key?: string | Uint8Array | Array<string | Uint8Array>;
+  rejectUnauthorized?: boolean;
+  servername?: string;
+  [option: string]: unknown;
+}
+
+export interface OpenOptions {
+  url: string;
+  protocols: string[];
+  headers?: Record<string, string> | undefined;
+  tls?: TlsOptions | undefined;
+  webSocketOptions?: Record<string, unknown> | undefined;
+  webSocketImpl?: WebSocketConstructor | undefined;
+  /** null or a non-positive value: wait forever. */
+  timeoutMs: number | null;
+}
+
+export const OPEN = 1;
+
+const ignore = (): void => {};
+
+let wsModule: Promise<WebSocketConstructor> | undefined;
+
+async function loadWs(): Promise<WebSocketConstructor> {
+  // Loaded on first use only, so browsers and global-WebSocket users never load `ws`.
+  wsModule ??= import('ws').then(
+    (m) => (m.default ?? m.WebSocket) as unknown as WebSocketConstructor,
+    (cause) => {
+      wsModule = undefined;
+      throw new TransportConfigurationError(
+        'No WebSocket implementation: this runtime has no global WebSocket and the `ws` package could not be loaded. Install `ws` or pass `webSocketImpl`.',
+        { cause },
+      );
+    },
+  );
+  return wsModule;
+}
+
+async function pickImplementation(options: OpenOptions): Promise<{ Impl: WebSocketConstructor; isWs: boolean }> {
+  if (options.webSocketImpl) return { Impl: options.webSocketImpl, isWs: true };
+  const needsNodeOptions =
+    options.tls !== undefined ||
+    options.headers !== undefined ||
+    (options.webSocketOptions !== undefined && Object.keys(options.webSocketOptions).length > 0);
+  const global = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  if (global && !needsNodeOptions) return { Impl: global, isWs: false };
+  if (!global || isNode()) return { Impl: await loadWs(), isWs: true };
+  throw new TransportConfigurationError(
+    'The options `tls`, `webSocketOptions` and handshakeAuth `headers` need the `ws` package (Node); a browser WebSocket cannot take them. Remove them, or use handshakeAuth `subprotocol`.',
+  );
+}
+
+function isNode(): boolean {
+  return typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
+}
+
+/**
+ * Opens the socket; resolves once it is open. Rejects with `TransportConnectionFailed` (with the
+ * HTTP status when the server refused the upgrade) or `TransportTimeoutError` (phase `connect`).
+ */
+export async function openWebSocket(options: OpenOptions): Promise<WebSocketLike> {
+  const { Impl, isWs } = await pickImplementation(options);
+  const safeUrl = redactUrl(options.url);
+  let socket: WebSocketLike;
+  try {
+    socket = isWs
+      ? new Impl(options.url, options.protocols, {
+          ...options.tls,
+          ...(options.headers ? { headers: options.headers } : {}),
+          ...options.webSocketOptions,
+        })
+      : new Impl(options.url, options.protocols);
+  } catch (cause) {
+    throw new TransportConnectionFailed(
+      `Could not open a WebSocket to ${safeUrl}: ${cause instanceof Error ? cause.message : String(cause)}.`,
+      { cause },
+    );
+  }
+  // `ws` throws an 'error' event that has no listener; keep one for the socket's whole life.
+  socket.addEventListener('error', ignore);
+  return new Promise<WebSocketLike>((resolve, reject) => {
+    let status: number | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const cleanup = () => {
+      if (timer !== undefined) clearTimeout(timer);
+      socket.removeEventListener('open', onOpen);
+      socket.removeEventListener('error', onError);
+      socket.removeEventListener('close', onClose);
+    };
+    const onOpen = () => {
+      cleanup();
+      resolve(socket);
+    };
+    const onError = (event: { message?: string; error?: unknown }) => {
+      // `ws` reports a refused upgrade as "Unexpected server response: 401"; browsers say nothing.
+      const match = /Unexpected server response: (\d{3})/.exec(event?.message ?? '');
+      if (match) status = Number(match[1]);
+      if (event?.error !== undefined || event?.message) lastError = event.error ?? event.message;
+    };
+    let lastError: unknown;
+    const onClose = (event: { code?: number; reason?: string }) => {
+      cleanup();
+      const detail =
+        status !== undefined
+          ? `the server refused the WebSocket upgrade with HTTP ${status}${status === 401 || status === 403 ? ' (check the credentials)' : ''}`
+          : `the connection closed before it opened (code ${event?.code ?? 'unknown'}${lastError instanceof Error ? `: ${lastError.message}` : ''})`;
+      reject(
+        new TransportConnectionFailed(`Could not open a WebSocket to ${safeUrl}: ${detail}.`, {
+          code: event?.code,
+          reason: event?.reason,
+          statusCode: status,
+          cause: lastError,
+        }),
+      );
+    };
+    socket.addEventListener('open', onOpen);
+    socket.addEventListener('error', onError);
+    socket.addEventListener('close', onClose);
+    const ms = options.timeoutMs;
+    if (ms !== null && Number.isFinite(ms) && ms > 0) {
+      timer = setTimeout(() => {
+        cleanup();
+        try {
+          socket.close();
+        } catch {
+          /* closing a CONNECTING socket may throw in some implementations */
+        }
+        reject(
+          new TransportTimeoutError(
+            `Expected the WebSocket to ${safeUrl} to open within ${ms} ms (connectTimeoutMs), but it did not. Check the URL and the network, or raise connectTimeoutMs.`,
+            { phase: 'connect', timeoutMs: ms },
+          ),
+        );
+      }, ms);
+    }
+  });
+}

@@ -1,0 +1,32 @@
+/**
+ * The README's main command (`npm start`): start the local AppSync, subscribe through the
+ * library with an API key, publish a few messages and print what arrives.
+ */
+import { AppSyncApiKeyAuthentication, AppSyncWebsocketsTransport } from '../src/index.js';
+import { startLocalAppSync } from '../src/testing/index.js';
+
+const apiKey = 'da2-local-example-key';
+const server = await startLocalAppSync({ auth: { apiKeys: [apiKey] } });
+console.log(`local AppSync listening on ${server.url} (real-time: ${server.realtimeUrl})`);
+
+const transport = new AppSyncWebsocketsTransport({
+  url: server.url,
+  auth: new AppSyncApiKeyAuthentication({ apiKey }),
+});
+transport.on('connected', ({ ack }) => console.log(`connected, ack ${JSON.stringify(ack)}`));
+await transport.connect();
+
+const subscription = transport.subscribe('subscription OnCreateMessage { onCreateMessage { id text } }');
+await server.realtime.waitFor(() => server.realtime.subscriptions.length === 1);
+
+const texts = ['hello', 'from', 'the local AppSync'];
+texts.forEach((text, i) => server.realtime.publish('onCreateMessage', { id: String(i + 1), text }));
+
+let received = 0;
+for await (const result of subscription) {
+  console.log(JSON.stringify(result));
+  if (++received === texts.length) break; // sends stop
+}
+await transport.close();
+await server.close();
+console.log(`received ${received} results; closed cleanly`);

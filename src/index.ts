@@ -1,0 +1,34 @@
+export { AppSyncWebsocketsTransport } from './transport/transport.js';
+export type {
+  AppSyncWebsocketsTransportOptions,
+  SubscribeOptions,
+  TransportEvents,
+  TransportState,
+} from './transport/transport.js';
+export type { RetryOptions } from './transport/retry.js';
+export { AppSyncApiKeyAuthentication } from './auth/api-key.js';
+export type { AppSyncApiKeyAuthenticationOptions } from './auth/api-key.js';
+export { AppSyncJWTAuthentication } from './auth/jwt.js';
+export type { AppSyncJWTAuthenticationOptions } from './auth/jwt.js';
+export { AppSyncLambdaAuthentication } from './auth/lambda.js';
+export type { AppSyncLambdaAuthenticationOptions } from './auth/lambda.js';
+export type { AppSyncAuthentication, AuthMode, AuthRequest, ValueOrProvider } from './auth/types.js';
+export {
+  TransportAlreadyConnected,
+  TransportAuthError,
+  TransportBufferOverflowError,
+  TransportClosed,
+  TransportConfigurationError,
+  TransportConnectionFailed,
+  TransportDocumentError,
+  TransportError,
+  TransportProtocolError,
+  TransportQueryError,
+  TransportServerError,
+  TransportTimeoutError,
+  TransportUnsupportedOperation,
+  isTransportError,
+} from './errors.js';
+export type { GraphQLErrorLike, TimeoutPhase } from './errors.js';
+export type { HandshakeAuth } from './protocol/handshake.js';
+export type { TlsOptions, WebSocketConstructor, WebSocketLike } from './socket/websocket.js';

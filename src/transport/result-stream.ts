@@ -1,0 +1,141 @@
+/**
+ * A push-based async iterator: the transport pushes results, the user pulls them with
+ * `for await`. Written by hand rather than as an async generator because this is the hot path
+ * (one `push` per data frame) and because `return()` must run the cleanup synchronously so
+ * that `break` sends `stop` at once.
+ */
+import { TransportBufferOverflowError } from '../errors.js';
+
+interface Waiter<T> {
+  resolve(result: IteratorResult<T>): void;
+  reject(error: unknown): void;
+}
+
+const DONE: IteratorResult<never> = Object.freeze({ done: true, value: undefined });
+
+export class ResultStream<T> implements AsyncIterableIterator<T> {
+  #buffer: T[] = [];
+  #head = 0;
+  #waiter: Waiter<T> | undefined;
+  #error: unknown;
+  #hasError = false;
+  #ended = false;
+  #onReturn: (() => void) | undefined;
+  readonly #maxBuffered: number;
+
+  /**
+   * @param onReturn called once when the consumer leaves early (`break`, `return()`), not when
+   *   the stream ends or fails from the transport's side.
+   * @param maxBuffered results kept for a slow consumer before the stream fails with
+   *   `TransportBufferOverflowError`. `Infinity` (the default) never fails.
+   */
+  constructor(onReturn: () => void, maxBuffered = Infinity) {
+    this.#onReturn = onReturn;
+    this.#maxBuffered = maxBuffered;
+  }
+
+  /** True once ended or failed from the transport's side, or left by the consumer. */
+  get closed(): boolean {
+    return this.#ended || this.#hasError;
+  }
+
+  push(value: T): void {
+    if (this.#ended || this.#hasError) return;
+    const waiter = this.#waiter;
+    if (waiter !== undefined) {
+      this.#waiter = undefined;
+      waiter.resolve({ done: false, value });
+      return;
+    }
+    this.#buffer.push(value);
+    if (this.#buffer.length - this.#head > this.#maxBuffered) {
+      this.fail(
+        new TransportBufferOverflowError(
+          `Expected the consumer to keep up with this subscription, but more than ${this.#maxBuffered} results were waiting to be read (maxBufferedResults). Read results faster, or raise maxBufferedResults.`,
+        ),
+      );
+    }
+  }
+
+  /** Ends with an error, after the consumer has read everything already buffered. */
+  fail(error: unknown): void {
+    if (this.#ended || this.#hasError) return;
+    this.#hasError = true;
+    this.#error = error;
+    this.#onReturn = undefined;
+    const waiter = this.#waiter;
+    if (waiter !== undefined) {
+      this.#waiter = undefined;
+      this.#hasError = false;
+      this.#ended = true;
+      waiter.reject(error);
+    }
+  }
+
+  /** Ends normally, after the consumer has read everything already buffered. */
+  end(): void {
+    if (this.#ended || this.#hasError) return;
+    this.#ended = true;
+    this.#onReturn = undefined;
+    const waiter = this.#waiter;
+    if (waiter !== undefined) {
+      this.#waiter = undefined;
+      waiter.resolve(DONE);
+    }
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.#head < this.#buffer.length) {
+      const value = this.#buffer[this.#head] as T;
+      this.#buffer[this.#head++] = undefined as T;
+      if (this.#head === this.#buffer.length) {
+        this.#buffer = [];
+        this.#head = 0;
+      }
+      return Promise.resolve({ done: false, value });
+    }
+    if (this.#hasError) {
+      // Thrown once; after that the iterator is simply done.
+      this.#hasError = false;
+      this.#ended = true;
+      const error = this.#error;
+      this.#error = undefined;
+      return Promise.reject(error);
+    }
+    if (this.#ended) return Promise.resolve(DONE);
+    if (this.#waiter !== undefined) {
+      return Promise.reject(new TypeError('next() called again before the previous call settled'));
+    }
+    return new Promise((resolve, reject) => {
+      this.#waiter = { resolve, reject };
+    });
+  }
+
+  return(): Promise<IteratorResult<T>> {
+    this.#leave();
+    return Promise.resolve(DONE);
+  }
+
+  throw(error?: unknown): Promise<IteratorResult<T>> {
+    this.#leave();
+    return Promise.reject(error);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  #leave(): void {
+    const onReturn = this.#onReturn;
+    this.#onReturn = undefined;
+    this.#buffer = [];
+    this.#head = 0;
+    this.#ended = true;
+    this.#hasError = false;
+    this.#error = undefined;
+    const waiter = this.#waiter;
+    this.#waiter = undefined;
+    waiter?.resolve(DONE);
+    onReturn?.();
+  }
+}

@@ -307,7 +307,7 @@ export class AppSyncIAMAuthentication implements AppSyncAuthentication {
     const profile = this.profile ?? readEnv().AWS_PROFILE;
     return new TransportAuthError(
       `AWS_IAM auth found no AWS credentials${profile ? ` for profile "${profile}"` : ''}${sdkDetail(cause)}. ` +
-        `The AWS SDK default chain tried, in order: ${CHAIN_SOURCES}. ${CREDENTIALS_FIX}`,
+        `The AWS SDK default chain tried, in order: ${CHAIN_SOURCES}${profile ? ' (with a profile set, it skips the environment variables)' : ''}. ${CREDENTIALS_FIX}`,
       { cause },
     );
   }

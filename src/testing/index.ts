@@ -13,3 +13,5 @@ export type {
 } from './realtime-core.js';
 export { checkAuth } from './auth-check.js';
 export type { AuthCheck, AuthCheckRequest, LocalAuthOptions, LocalIamCredentials } from './auth-check.js';
+export { verifyAppSyncSignature } from './sigv4-verify.js';
+export type { SigV4VerifierCredentials, VerifyAppSyncSignatureOptions, VerifyAppSyncSignatureResult } from './sigv4-verify.js';

@@ -57,6 +57,7 @@ export async function startLocalAppSync(options: LocalAppSyncOptions = {}): Prom
           send: (text) => ws.send(text),
           close: (code, reason) => ws.close(code, reason),
           terminate: () => ws.terminate(),
+          sendBinary: (bytes) => ws.send(bytes, { binary: true }),
         },
         decision,
       );

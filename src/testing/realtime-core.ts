@@ -13,6 +13,8 @@ export interface Peer {
   close(code: number, reason: string): void;
   /** Drops the TCP connection without a close frame. */
   terminate(): void;
+  /** Sends a binary frame (fault injection). */
+  sendBinary(bytes: Uint8Array): void;
 }
 
 export interface UpgradeRequest {
@@ -59,6 +61,8 @@ export interface RealtimeFaults {
   keepAliveStopped: boolean;
   /** Send the ack payload as a JSON string (some servers do). */
   ackPayloadAsString: boolean;
+  /** Answer `stop` without `complete`. */
+  skipComplete: boolean;
 }
 
 export interface RealtimeOptions {
@@ -98,6 +102,7 @@ export class RealtimeEngine {
     skipStartAck: false,
     keepAliveStopped: false,
     ackPayloadAsString: false,
+    skipComplete: false,
   };
   /** Every frame received, in order. */
   readonly received: ReceivedFrame[] = [];
@@ -340,7 +345,7 @@ export class RealtimeEngine {
     if (typeof id !== 'string') return;
     state.subscriptions.delete(id);
     this.#notify();
-    this.#send(state, { type: 'complete', id });
+    if (!this.faults.skipComplete) this.#send(state, { type: 'complete', id });
   }
 
   // ---- what tests and the local AppSync drive -----------------------------------------------
@@ -380,6 +385,11 @@ export class RealtimeEngine {
     for (const state of this.#connections.values()) {
       if (connectionId === undefined || state.id === connectionId) this.#send(state, frame);
     }
+  }
+
+  /** Sends a binary frame on every connection. */
+  sendBinary(bytes: Uint8Array): void {
+    for (const state of this.#connections.values()) if (!state.closed) state.peer.sendBinary(bytes);
   }
 
   /** Closes every connection with a close frame (`code`), or drops it without one. */

@@ -1,0 +1,78 @@
+/** Shared test helpers: a local AppSync per test, a transport bound to it, and waiting. */
+import type { TestContext } from 'node:test';
+import {
+  AppSyncApiKeyAuthentication,
+  AppSyncWebsocketsTransport,
+  type AppSyncWebsocketsTransportOptions,
+} from '../src/index.js';
+import { startLocalAppSync, type LocalAppSync, type LocalAppSyncOptions } from '../src/testing/index.js';
+
+export const API_KEY = 'da2-SECRETAPIKEY0123456789abcdef';
+
+/** A local AppSync on 127.0.0.1:0, closed when the test ends. */
+export async function localServer(t: TestContext, options: LocalAppSyncOptions = {}): Promise<LocalAppSync> {
+  const server = await startLocalAppSync({ auth: { apiKeys: [API_KEY] }, ...options });
+  t.after(() => server.close());
+  return server;
+}
+
+/** A transport with API-key auth and no retry (the core behaviour), closed when the test ends. */
+export function transportFor(
+  t: TestContext,
+  server: LocalAppSync,
+  options: Partial<AppSyncWebsocketsTransportOptions> = {},
+): AppSyncWebsocketsTransport {
+  const transport = new AppSyncWebsocketsTransport({
+    url: server.url,
+    auth: new AppSyncApiKeyAuthentication({ apiKey: API_KEY }),
+    retry: false,
+    ...options,
+  });
+  t.after(() => transport.close());
+  return transport;
+}
+
+/** Reads `count` results from an iterator. */
+export async function take<T>(iterator: AsyncIterator<T>, count: number): Promise<T[]> {
+  const out: T[] = [];
+  while (out.length < count) {
+    const next = await iterator.next();
+    if (next.done) break;
+    out.push(next.value);
+  }
+  return out;
+}
+
+/** The error an iterator ends with (fails the test if it ends without one). */
+export async function errorOf(iterator: AsyncIterator<unknown>): Promise<unknown> {
+  for (;;) {
+    try {
+      const next = await iterator.next();
+      if (next.done) throw new Error('expected the iterator to throw, but it ended');
+    } catch (error) {
+      return error;
+    }
+  }
+}
+
+/** Waits until the server has `count` active subscriptions. */
+export function subscriptionsOnServer(server: LocalAppSync, count: number): Promise<void> {
+  return server.realtime.waitFor(() => server.realtime.subscriptions.length === count);
+}
+
+/** The received frames of a type, parsed. */
+export function framesOfType(server: LocalAppSync, type: string): Record<string, unknown>[] {
+  return server.realtime.received.filter((f) => f.message?.type === type).map((f) => f.message as Record<string, unknown>);
+}
+
+/** Resolves at the next emission of an event. */
+export function nextEvent<T>(on: (listener: (payload: T) => void) => () => void): Promise<T> {
+  return new Promise((resolve) => {
+    const off = on((payload) => {
+      off();
+      resolve(payload);
+    });
+  });
+}
+
+export const SUBSCRIPTION = 'subscription OnCreateMessage { onCreateMessage { id text } }';

@@ -1,0 +1,306 @@
+/** Reconnection, resubscription and connection state, proven with the local server's fault injection. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import {
+  AppSyncJWTAuthentication,
+  TransportBufferOverflowError,
+  TransportClosed,
+  TransportConnectionFailed,
+  TransportServerError,
+  type TransportEvents,
+} from '../src/index.js';
+import { backoffDelay, DEFAULT_RETRY } from '../src/transport/retry.js';
+import { SUBSCRIPTION, errorOf, framesOfType, localServer, nextEvent, subscriptionsOnServer, take, transportFor } from './helpers.js';
+
+const FAST_RETRY = { baseDelayMs: 5, maxDelayMs: 20 };
+
+function recordEvents(transport: { on: <K extends keyof TransportEvents>(e: K, l: (p: TransportEvents[K]) => void) => () => void }) {
+  const log: string[] = [];
+  for (const name of ['connecting', 'connected', 'disconnected', 'reconnecting', 'closed'] as const) {
+    transport.on(name, (payload) => {
+      const p = payload as Record<string, unknown>;
+      log.push(name === 'connected' || name === 'connecting' ? `${name}:${p.reconnect ? 'reconnect' : 'first'}` : name);
+    });
+  }
+  return log;
+}
+
+for (const [how, drop] of [
+  ['with a close frame', { code: 1001, reason: 'going away' }],
+  ['without a close frame', { terminate: true }],
+] as const) {
+  test(`a drop ${how}: new socket, fresh auth, resubscribed with a NEW id, the iterator keeps yielding`, async (t) => {
+    const server = await localServer(t);
+    const transport = transportFor(t, server, { retry: FAST_RETRY });
+    const log = recordEvents(transport);
+    await transport.connect();
+    let resubscribed = 0;
+    const iterator = transport.subscribe(SUBSCRIPTION, { onResubscribed: () => resubscribed++ });
+    await subscriptionsOnServer(server, 1);
+    const firstId = server.realtime.subscriptions[0]?.id;
+    server.realtime.publish('onCreateMessage', { id: 'before' });
+    assert.equal((await take(iterator, 1))[0]?.data?.onCreateMessage && 'ok', 'ok');
+    server.realtime.dropConnections(drop);
+    await nextEvent<TransportEvents['connected']>((l) => transport.on('connected', l));
+    await subscriptionsOnServer(server, 1);
+    const secondId = server.realtime.subscriptions[0]?.id;
+    assert.notEqual(secondId, firstId);
+    server.realtime.publish('onCreateMessage', { id: 'after' });
+    assert.deepEqual((await take(iterator, 1))[0]?.data, { onCreateMessage: { id: 'after' } });
+    assert.equal(resubscribed, 1);
+    assert.equal(transport.state, 'connected');
+    assert.equal(server.realtime.connectionCount, 2);
+    assert.equal(framesOfType(server, 'connection_init').length, 2);
+    assert.deepEqual(log, ['connecting:first', 'connected:first', 'disconnected', 'reconnecting', 'connecting:reconnect', 'connected:reconnect']);
+  });
+}
+
+test('a server that stops sending ka: the keep-alive timeout reconnects', async (t) => {
+  const server = await localServer(t, { keepAliveIntervalMs: 10 });
+  const transport = transportFor(t, server, { retry: FAST_RETRY, keepAliveTimeoutMs: 60 });
+  await transport.connect();
+  const iterator = transport.subscribe(SUBSCRIPTION);
+  await subscriptionsOnServer(server, 1);
+  server.realtime.faults.keepAliveStopped = true;
+  const disconnected = await nextEvent<TransportEvents['disconnected']>((l) => transport.on('disconnected', l));
+  assert.equal(disconnected.error.name, 'TransportTimeoutError');
+  server.realtime.faults.keepAliveStopped = false;
+  await nextEvent((l) => transport.on('connected', l));
+  await subscriptionsOnServer(server, 1);
+  server.realtime.publish('onCreateMessage', { id: 'alive' });
+  assert.equal((await take(iterator, 1)).length, 1);
+});
+
+test('a handshake refused with 503 three times, then accepted', async (t) => {
+  const server = await localServer(t);
+  const transport = transportFor(t, server, { retry: FAST_RETRY });
+  await transport.connect();
+  const iterator = transport.subscribe(SUBSCRIPTION);
+  await subscriptionsOnServer(server, 1);
+  const attempts: number[] = [];
+  transport.on('reconnecting', ({ attempt }) => attempts.push(attempt));
+  server.realtime.refuseHandshakes(503, 3);
+  server.realtime.dropConnections({ code: 1011, reason: 'internal' });
+  const connected = await nextEvent<TransportEvents['connected']>((l) => transport.on('connected', l));
+  assert.equal(connected.attempt, 4);
+  assert.deepEqual(attempts, [1, 2, 3, 4]);
+  await subscriptionsOnServer(server, 1);
+  server.realtime.publish('onCreateMessage', { id: 'back' });
+  assert.equal((await take(iterator, 1)).length, 1);
+});
+
+test('a 401 on reconnect is fixed by re-reading the token once', async (t) => {
+  const valid = new Set(['token-1']);
+  const server = await localServer(t, { auth: { jwt: (token) => valid.has(token) } });
+  const issued = ['token-1', 'token-1', 'token-1', 'token-2'];
+  let calls = 0;
+  const transport = transportFor(t, server, {
+    retry: FAST_RETRY,
+    auth: new AppSyncJWTAuthentication({ jwt: () => issued[Math.min(calls++, issued.length - 1)] as string }),
+  });
+  await transport.connect(); // token-1
+  const iterator = transport.subscribe(SUBSCRIPTION); // token-1
+  await subscriptionsOnServer(server, 1);
+  valid.clear();
+  valid.add('token-2'); // token-1 expires
+  server.realtime.dropConnections({ code: 1001, reason: 'bye' });
+  const connected = await nextEvent<TransportEvents['connected']>((l) => transport.on('connected', l));
+  assert.equal(connected.attempt, 2, 'the first attempt sent the stale token-1');
+  await subscriptionsOnServer(server, 1);
+  server.realtime.publish('onCreateMessage', { id: 'refreshed' });
+  assert.equal((await take(iterator, 1)).length, 1);
+});
+
+test('a 401 that a fresh token does not fix is final: subscriptions throw, no retry loop', async (t) => {
+  const valid = new Set(['good']);
+  const server = await localServer(t, { auth: { jwt: (token) => valid.has(token) } });
+  const transport = transportFor(t, server, { retry: FAST_RETRY, auth: new AppSyncJWTAuthentication({ jwt: () => 'good' }) });
+  await transport.connect();
+  const iterator = transport.subscribe(SUBSCRIPTION);
+  await subscriptionsOnServer(server, 1);
+  valid.clear();
+  server.realtime.dropConnections({ code: 1001, reason: 'bye' });
+  const error = await errorOf(iterator);
+  assert.ok(error instanceof TransportServerError);
+  assert.equal(error.statusCode, 401);
+  assert.equal(framesOfType(server, 'connection_init').length, 3, 'first connect, then exactly two attempts');
+  assert.equal(transport.state, 'closed');
+});
+
+test('the 24-hour cut-off (server closes the socket) is just another reconnect', async (t) => {
+  const server = await localServer(t);
+  const transport = transportFor(t, server, { retry: FAST_RETRY });
+  await transport.connect();
+  const iterator = transport.subscribe(SUBSCRIPTION);
+  await subscriptionsOnServer(server, 1);
+  server.realtime.dropConnections({ code: 1000, reason: 'Connection lifetime exceeded' });
+  await nextEvent((l) => transport.on('connected', l));
+  await subscriptionsOnServer(server, 1);
+  server.realtime.publish('onCreateMessage', { id: 'day 2' });
+  assert.equal((await take(iterator, 1)).length, 1);
+});
+
+test('an invalidated subscription ends and is not restarted; the others are', async (t) => {
+  const server = await localServer(t);
+  const transport = transportFor(t, server, { retry: FAST_RETRY });
+  await transport.connect();
+  const invalidated = transport.subscribe(SUBSCRIPTION);
+  await subscriptionsOnServer(server, 1);
+  const kept = transport.subscribe(SUBSCRIPTION);
+  await subscriptionsOnServer(server, 2);
+  server.realtime.invalidate(server.realtime.subscriptions[0]?.id as string);
+  assert.deepEqual(await invalidated.next(), { done: true, value: undefined });
+  server.realtime.dropConnections({ code: 1001, reason: 'bye' });
+  await nextEvent((l) => transport.on('connected', l));
+  await subscriptionsOnServer(server, 1);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(server.realtime.subscriptions.length, 1);
+  server.realtime.publish('onCreateMessage', { id: 'k' });
+  assert.equal((await take(kept, 1)).length, 1);
+});
+
+test('100 subscriptions through 20 random drops: each live exactly once, nothing published after resubscription is lost', async (t) => {
+  const server = await localServer(t);
+  let seed = 42;
+  const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const transport = transportFor(t, server, { retry: FAST_RETRY, random });
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  t.after(() => process.off('unhandledRejection', onUnhandled));
+  await transport.connect();
+  const iterators = Array.from({ length: 100 }, () => transport.subscribe(SUBSCRIPTION));
+  await subscriptionsOnServer(server, 100);
+  for (let round = 0; round < 20; round++) {
+    server.realtime.dropConnections(random() < 0.5 ? { terminate: true } : { code: 1001, reason: `drop ${round}` });
+    await nextEvent((l) => transport.on('connected', l));
+    await subscriptionsOnServer(server, 100);
+    const ids = new Set(server.realtime.subscriptions.map((s) => s.id));
+    assert.equal(ids.size, 100, 'every wanted subscription exactly once');
+    assert.equal(server.realtime.connections.length, 1);
+    assert.equal(server.realtime.publish('onCreateMessage', { id: `round ${round}` }), 100);
+    const results = await Promise.all(iterators.map((it) => take(it, 1)));
+    assert.ok(results.every((r) => r[0]?.data?.onCreateMessage !== undefined && JSON.stringify(r[0].data).includes(`round ${round}`)));
+  }
+  assert.deepEqual(unhandled, []);
+});
+
+test('a subscription left while disconnected is not restarted; no stray ids on the server', async (t) => {
+  const server = await localServer(t);
+  const transport = transportFor(t, server, { retry: { baseDelayMs: 80, maxDelayMs: 80 } });
+  await transport.connect();
+  const left = transport.subscribe(SUBSCRIPTION);
+  const kept = transport.subscribe(SUBSCRIPTION);
+  await subscriptionsOnServer(server, 2);
+  server.realtime.dropConnections({ code: 1001, reason: 'bye' });
+  await nextEvent((l) => transport.on('reconnecting', l));
+  assert.equal(transport.state, 'reconnecting');
+  await left.return?.();
+  const during = transport.subscribe(SUBSCRIPTION); // made while reconnecting: starts on the new socket
+  await nextEvent((l) => transport.on('connected', l));
+  await subscriptionsOnServer(server, 2);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(server.realtime.subscriptions.length, 2);
+  server.realtime.publish('onCreateMessage', { id: 'x' });
+  assert.equal((await take(kept, 1)).length, 1);
+  assert.equal((await take(during, 1)).length, 1);
+});
+
+test('a new subscription on a live socket does not flip the state to connecting', async (t) => {
+  const server = await localServer(t);
+  const transport = transportFor(t, server, { retry: FAST_RETRY });
+  await transport.connect();
+  const log = recordEvents(transport);
+  transport.subscribe(SUBSCRIPTION);
+  transport.subscribe(SUBSCRIPTION);
+  await subscriptionsOnServer(server, 2);
+  assert.deepEqual(log, []);
+  assert.equal(transport.state, 'connected');
+});
+
+test('attempts exhausted: subscriptions throw the last error and the transport is closed', async (t) => {
+  const server = await localServer(t);
+  const transport = transportFor(t, server, { retry: { ...FAST_RETRY, attempts: 2 } });
+  await transport.connect();
+  const iterator = transport.subscribe(SUBSCRIPTION);
+  await subscriptionsOnServer(server, 1);
+  server.realtime.refuseHandshakes(503);
+  server.realtime.dropConnections({ code: 1001, reason: 'bye' });
+  const error = await errorOf(iterator);
+  assert.ok(error instanceof TransportConnectionFailed);
+  assert.equal(error.statusCode, 503);
+  assert.equal(transport.state, 'closed');
+});
+
+test('shouldRetry can refuse a retry', async (t) => {
+  const server = await localServer(t);
+  const seen: string[] = [];
+  const transport = transportFor(t, server, { retry: { ...FAST_RETRY, shouldRetry: (e) => (seen.push(e.name), false) } });
+  await transport.connect();
+  const iterator = transport.subscribe(SUBSCRIPTION);
+  await subscriptionsOnServer(server, 1);
+  server.realtime.dropConnections({ code: 4001, reason: 'no' });
+  assert.ok((await errorOf(iterator)) instanceof TransportConnectionFailed);
+  assert.deepEqual(seen, ['TransportConnectionFailed']);
+});
+
+test('close() during the backoff wait ends at once; iterators throw TransportClosed; no reconnect after', async (t) => {
+  const server = await localServer(t);
+  const transport = transportFor(t, server, { retry: { baseDelayMs: 60_000, maxDelayMs: 60_000 } });
+  await transport.connect();
+  const iterator = transport.subscribe(SUBSCRIPTION);
+  await subscriptionsOnServer(server, 1);
+  server.realtime.dropConnections({ code: 1001, reason: 'bye' });
+  await nextEvent((l) => transport.on('reconnecting', l));
+  await transport.close();
+  assert.ok((await errorOf(iterator)) instanceof TransportClosed);
+  assert.equal(transport.state, 'closed');
+  assert.equal(server.realtime.connectionCount, 1);
+});
+
+test('a bounded buffer fails only the slow subscription, with a clear error, and stops it', async (t) => {
+  const server = await localServer(t);
+  const transport = transportFor(t, server);
+  await transport.connect();
+  const slow = transport.subscribe(SUBSCRIPTION, { maxBufferedResults: 3 });
+  await subscriptionsOnServer(server, 1);
+  for (let i = 0; i < 5; i++) server.realtime.publish('onCreateMessage', { id: String(i) });
+  assert.equal((await take(slow, 3)).length, 3, 'what was buffered is still delivered');
+  const error = await errorOf(slow);
+  assert.ok(error instanceof TransportBufferOverflowError);
+  assert.match(error.message, /more than 3 results were waiting to be read \(maxBufferedResults\)/);
+});
+
+test('backoff: doubling from the base to the cap, with equal jitter', () => {
+  const low = () => 0;
+  const high = () => 0.999999;
+  assert.deepEqual([1, 2, 3, 4, 5, 6, 7].map((n) => backoffDelay(DEFAULT_RETRY, n, low)), [500, 1000, 2000, 4000, 8000, 15000, 15000]);
+  assert.deepEqual([1, 2, 6].map((n) => backoffDelay(DEFAULT_RETRY, n, high)), [1000, 2000, 30000]);
+});
+
+test('leak test: thousands of subscribe/unsubscribe cycles leave the heap flat and the server at zero', async (t) => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const server = await localServer(t);
+  const transport = transportFor(t, server);
+  await transport.connect();
+  const cycle = async (n: number): Promise<void> => {
+    for (let i = 0; i < n; i++) {
+      const iterator = transport.subscribe(SUBSCRIPTION, { signal: new AbortController().signal });
+      await iterator.return?.();
+    }
+    await server.realtime.waitFor(() => framesOfType(server, 'stop').length === framesOfType(server, 'start').length && server.realtime.subscriptions.length === 0);
+  };
+  await cycle(500); // warm-up
+  server.realtime.received.length = 0;
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  await cycle(3000);
+  server.realtime.received.length = 0;
+  gc();
+  const grown = process.memoryUsage().heapUsed - before;
+  assert.equal(server.realtime.subscriptions.length, 0);
+  assert.ok(grown < 300_000, `heap grew by ${grown} bytes over 3000 cycles (more than 100 B a cycle)`);
+});

@@ -1,237 +1,55 @@
 /**
- * AppSyncWebsocketsTransport: subscriptions over AppSync's GraphQL real-time endpoint.
- *
- * The socket's own life (open, ack, keep-alive, frame parsing) is in `Connection`; this file owns
- * what outlives a socket: the subscriptions the user still wants, their ids on the current
- * socket, reconnection, and the state the user observes.
+ * AppSyncWebsocketsTransport: subscriptions over AppSync's GraphQL real-time endpoint. The
+ * socket's life is in `Connection`, reconnection and the subscription registry in
+ * `RealtimeClient`; this file is the GraphQL protocol's part: documents, `start`/`stop`, and
+ * routing `data`, `start_ack`, `complete` and `error`.
  */
 import type { DocumentNode, ExecutionResult } from 'graphql';
-import type { AppSyncAuthentication } from '../auth/types.js';
 import {
-  TransportAlreadyConnected,
-  TransportClosed,
-  TransportConfigurationError,
-  TransportError,
   TransportQueryError,
-  TransportTimeoutError,
   TransportUnsupportedOperation,
   summarizeErrors,
   type GraphQLErrorLike,
 } from '../errors.js';
-import { buildHandshake, type HandshakeAuth } from '../protocol/handshake.js';
 import {
   GRAPHQL_CONNECT_PATH,
   GRAPHQL_SUBPROTOCOL,
   serializeRequest,
   startMessage,
   stopMessage,
-  type ExecutionPayload,
   type ServerMessage,
 } from '../protocol/messages.js';
-import { resolveEndpoints, type Endpoints } from '../protocol/url.js';
-import type { TlsOptions, WebSocketConstructor } from '../socket/websocket.js';
-import { asTransportError, Connection } from './connection.js';
 import { toRequest } from './document.js';
-import { Emitter } from './emitter.js';
 import { graphqlProtocol } from './graphql-protocol.js';
-import { ResultStream } from './result-stream.js';
-import { backoffDelay, classifyFailure, retryPolicy, type RetryOptions, type RetryPolicy } from './retry.js';
+import { RealtimeClient, type RealtimeClientOptions, type Subscription, type SubscriptionOptions } from './realtime-client.js';
 
-export interface AppSyncWebsocketsTransportOptions {
-  /**
-   * The AppSync GraphQL URL: `https://<id>.appsync-api.<region>.amazonaws.com/graphql`, a custom
-   * domain (`https://api.example.com/graphql`), or a `wss://`/`ws://` real-time URL used as given.
-   * `http://` means a plain `ws://` socket (local servers).
-   */
-  url: string;
-  /** How to authenticate. @default IAM with the AWS SDK's default credential chain */
-  auth?: AppSyncAuthentication | undefined;
-  /** Time to open the WebSocket, in ms; null waits forever. @default 10000 */
-  connectTimeoutMs?: number | null;
-  /** Time to wait for `connection_ack`, and for each `start_ack`, in ms; null waits forever. @default 10000 */
-  ackTimeoutMs?: number | null;
-  /** Time `close()` waits for `complete` of stopped subscriptions and for the close frame, in ms; null waits forever. @default 10000 */
-  closeTimeoutMs?: number | null;
-  /**
-   * Longest silence from the server before the connection counts as dead, in ms. Any frame
-   * counts as life. @default the server's `connectionTimeoutMs` from `connection_ack` (AppSync: 300000); null disables
-   */
-  keepAliveTimeoutMs?: number | null | undefined;
-  /** How the handshake carries auth (see {@link HandshakeAuth}). @default 'subprotocol' */
-  handshakeAuth?: HandshakeAuth;
-  /** Real-time URL to connect to instead of the derived one (proxies, unusual custom domains). */
-  realtimeUrl?: string | undefined;
-  /** Node TLS options (`ca`, `cert`, `key`, `rejectUnauthorized`…), forwarded to `ws`. */
-  tls?: TlsOptions | undefined;
-  /** Extra options for the WebSocket constructor (`ws` options in Node). @default {} */
-  webSocketOptions?: Record<string, unknown> | undefined;
-  /** WebSocket constructor to use. @default the global WebSocket, else the `ws` package */
-  webSocketImpl?: WebSocketConstructor | undefined;
-  /**
-   * Reconnect after an unexpected close, a keep-alive timeout or a failed handshake, and start
-   * every wanted subscription again. `false`: subscriptions fail with the error instead.
-   * @default true: unlimited attempts, 1 s doubling to 30 s, equal jitter (see {@link RetryOptions})
-   */
-  retry?: boolean | RetryOptions;
-  /** Source of subscription ids. @default crypto.randomUUID */
-  generateId?: () => string;
-  /** Random source for backoff jitter, in [0, 1). @default Math.random */
-  random?: () => number;
-}
+export type { TransportEvents, TransportState } from './realtime-client.js';
 
-export interface SubscribeOptions {
+/** The constructor options (see {@link RealtimeClientOptions} for each one's unit and default). */
+export type AppSyncWebsocketsTransportOptions = RealtimeClientOptions;
+
+export interface SubscribeOptions extends SubscriptionOptions {
   variableValues?: Record<string, unknown>;
   operationName?: string;
-  /** Send `stop` when the consumer leaves early. @default true */
-  sendStop?: boolean;
-  /** Ends the subscription (sending `stop`) when aborted; the iterator then ends without error. */
-  signal?: AbortSignal;
-  /**
-   * Called after the subscription was started again on a new socket (after its `start_ack`).
-   * AppSync replays nothing: re-query here what may have been missed.
-   */
-  onResubscribed?: () => void;
-  /**
-   * Results kept for a consumer that reads slower than they arrive. Each waiting result costs
-   * its parsed payload's memory. When exceeded the subscription fails with
-   * `TransportBufferOverflowError` and `stop` is sent. @default Infinity (nothing is dropped)
-   */
-  maxBufferedResults?: number;
-}
-
-export type TransportState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closing' | 'closed';
-
-export interface TransportEvents {
-  connecting: { attempt: number; reconnect: boolean };
-  connected: { attempt: number; reconnect: boolean; ack: unknown };
-  disconnected: { error: TransportError; code: number | undefined };
-  reconnecting: { attempt: number; delayMs: number; error: TransportError };
-  closed: { error: TransportError | undefined };
-}
-
-/** One subscription the user holds, across sockets. */
-interface Subscription {
-  readonly data: string;
-  readonly stream: ResultStream<ExecutionResult>;
-  readonly sendStop: boolean;
-  readonly onResubscribed: (() => void) | undefined;
-  /** Its id on the current socket; a new one on every socket. */
-  id: string | undefined;
-  /** The `start` for `id` has been sent. */
-  started: boolean;
-  acks: number;
-  startAckTimer: ReturnType<typeof setTimeout> | undefined;
-  /** False once it ended, failed or the user left: never started again. */
-  wanted: boolean;
-  detachSignal: (() => void) | undefined;
 }
 
 const NOT_CONNECTED =
   'The transport is not connected: call `await transport.connect()` before `subscribe()` (and again after `close()`).';
 
-function checkTimeout(name: string, value: number | null | undefined, fallback: number | null): number | null {
-  if (value === undefined) return fallback;
-  if (value === null) return null;
-  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
-    throw new TransportConfigurationError(`Expected ${name} to be a number of milliseconds >= 0 or null, but got ${String(value)}.`);
-  }
-  return value;
+/** What a GraphQL subscription needs to start: the exact `payload.data` string. */
+interface GraphQLParams {
+  data: string;
 }
 
-export class AppSyncWebsocketsTransport {
-  /** Payloads received from the server, by message type (`connection_ack`). */
-  readonly payloads: { connection_ack?: unknown } = {};
-  readonly #options: AppSyncWebsocketsTransportOptions;
-  readonly #endpoints: Endpoints;
-  readonly #connectTimeoutMs: number | null;
-  readonly #ackTimeoutMs: number | null;
-  readonly #closeTimeoutMs: number | null;
-  readonly #keepAliveTimeoutMs: number | null | undefined;
-  readonly #retry: RetryPolicy | undefined;
-  readonly #generateId: () => string;
-  readonly #random: () => number;
-  readonly #events = new Emitter<TransportEvents>();
-  #auth: AppSyncAuthentication | undefined;
-  #state: TransportState = 'idle';
-  #connection: Connection<ServerMessage> | undefined;
-  /** The subscriptions still wanted, in subscription order. */
-  readonly #subscriptions = new Set<Subscription>();
-  /** Ids on the current socket, including stopped ones awaiting `complete`. */
-  readonly #byId = new Map<string, Subscription>();
-  /** Bumped by connect() and close(): async work of an older generation drops its result. */
-  #generation = 0;
-  #wake: (() => void) | undefined;
-  #closedPromise: Promise<void> = Promise.resolve();
-  #resolveClosed: () => void = () => {};
-  #completesAwaited: Set<string> | undefined;
-  #onAllCompleted: (() => void) | undefined;
-
+export class AppSyncWebsocketsTransport extends RealtimeClient<ServerMessage, ExecutionResult, GraphQLParams> {
   constructor(options: AppSyncWebsocketsTransportOptions) {
-    if (typeof options !== 'object' || options === null) {
-      throw new TransportConfigurationError('Expected an options object like { url, auth }, but got ' + typeof options + '.');
-    }
-    this.#options = options;
-    this.#endpoints = resolveEndpoints(options.url, options.realtimeUrl);
-    this.#connectTimeoutMs = checkTimeout('connectTimeoutMs', options.connectTimeoutMs, 10_000);
-    this.#ackTimeoutMs = checkTimeout('ackTimeoutMs', options.ackTimeoutMs, 10_000);
-    this.#closeTimeoutMs = checkTimeout('closeTimeoutMs', options.closeTimeoutMs, 10_000);
-    this.#keepAliveTimeoutMs =
-      options.keepAliveTimeoutMs === undefined ? undefined : checkTimeout('keepAliveTimeoutMs', options.keepAliveTimeoutMs, null);
-    const style = options.handshakeAuth ?? 'subprotocol';
-    if (!['subprotocol', 'query', 'headers'].includes(style)) {
-      throw new TransportConfigurationError(
-        `Expected handshakeAuth to be 'subprotocol', 'query' or 'headers', but got ${JSON.stringify(style)}.`,
-      );
-    }
-    this.#retry = retryPolicy(options.retry);
-    this.#generateId = options.generateId ?? (() => crypto.randomUUID());
-    this.#random = options.random ?? Math.random;
-    this.#auth = options.auth;
-  }
-
-  /** The auth in use; IAM with the default chain when none was given (loaded on first use). */
-  get auth(): AppSyncAuthentication | undefined {
-    return this.#auth;
-  }
-
-  get state(): TransportState {
-    return this.#state;
-  }
-
-  /** The real-time URL the socket connects to (without auth). */
-  get realtimeUrl(): string {
-    return this.#endpoints.realtimeUrl;
-  }
-
-  /** Listens to a state event; returns the function that stops listening. */
-  on<K extends keyof TransportEvents>(event: K, listener: (payload: TransportEvents[K]) => void): () => void {
-    return this.#events.on(event, listener);
-  }
-
-  /**
-   * Opens the socket and completes the handshake. Rejects on the first failure (no retry: a wrong
-   * URL or key should be seen at once); retries apply to connections lost afterwards.
-   */
-  async connect(): Promise<void> {
-    if (this.#state === 'closing') await this.#closedPromise;
-    if (this.#state !== 'idle' && this.#state !== 'closed') {
-      throw new TransportAlreadyConnected(
-        `connect() was called while the transport is ${this.#state}. Call close() first to reconnect, or reuse the open connection.`,
-      );
-    }
-    const generation = ++this.#generation;
-    this.#closedPromise = new Promise((resolve) => (this.#resolveClosed = resolve));
-    this.#setState('connecting');
-    this.#events.emit('connecting', { attempt: 1, reconnect: false });
-    try {
-      await this.#establish(generation);
-    } catch (error) {
-      const failure = asTransportError(error);
-      if (generation === this.#generation) this.#shutdown(failure);
-      throw failure;
-    }
-    this.#setState('connected');
-    this.#events.emit('connected', { attempt: 1, reconnect: false, ack: this.payloads.connection_ack });
+    super(options, {
+      protocol: graphqlProtocol,
+      subprotocol: GRAPHQL_SUBPROTOCOL,
+      connectPath: GRAPHQL_CONNECT_PATH,
+      noun: 'transport',
+      ackName: 'start_ack',
+    });
   }
 
   /**
@@ -242,326 +60,56 @@ export class AppSyncWebsocketsTransport {
     document: string | DocumentNode,
     options: SubscribeOptions = {},
   ): AsyncIterableIterator<ExecutionResult<TData>> {
-    if (this.#state === 'idle' || this.#state === 'closed' || this.#state === 'closing') {
-      throw new TransportClosed(NOT_CONNECTED);
-    }
-    const { request } = toRequest(document, options, ['subscription'], 'Only subscriptions run on the real-time endpoint; send queries and mutations over HTTP (AppSyncHttpTransport).');
-    const max = options.maxBufferedResults ?? Infinity;
-    if (typeof max !== 'number' || Number.isNaN(max) || max < 1) {
-      throw new TransportConfigurationError(`Expected maxBufferedResults to be a number >= 1, but got ${String(max)}.`);
-    }
-    const subscription: Subscription = {
-      data: serializeRequest(request),
-      stream: new ResultStream<ExecutionResult>(() => this.#leave(subscription), max),
-      sendStop: options.sendStop ?? true,
-      onResubscribed: options.onResubscribed,
-      id: undefined,
-      started: false,
-      acks: 0,
-      startAckTimer: undefined,
-      wanted: true,
-      detachSignal: undefined,
-    };
-    const signal = options.signal;
-    if (signal?.aborted) {
-      subscription.wanted = false;
-      subscription.stream.end();
-      return subscription.stream as AsyncIterableIterator<ExecutionResult<TData>>;
-    }
-    if (signal) {
-      const onAbort = (): void => void subscription.stream.return();
-      signal.addEventListener('abort', onAbort, { once: true });
-      subscription.detachSignal = () => signal.removeEventListener('abort', onAbort);
-    }
-    this.#subscriptions.add(subscription);
-    // While connecting or reconnecting, it starts once the socket is acknowledged.
-    const connection = this.#connection;
-    if (this.#state === 'connected' && connection !== undefined) void this.#start(subscription, connection);
-    return subscription.stream as AsyncIterableIterator<ExecutionResult<TData>>;
+    // Checked before the document so the first mistake reported is the first one to fix.
+    this.assertOpen(NOT_CONNECTED);
+    const { request } = toRequest(
+      document,
+      options,
+      ['subscription'],
+      'Only subscriptions run on the real-time endpoint; send queries and mutations over HTTP (AppSyncHttpTransport).',
+    );
+    return this.addSubscription({ data: serializeRequest(request) }, options, NOT_CONNECTED) as AsyncIterableIterator<
+      ExecutionResult<TData>
+    >;
   }
 
   /** Always rejects: the real-time endpoint runs only subscriptions (as in gql). */
   async execute(_document?: unknown, _options?: unknown): Promise<never> {
     throw new TransportUnsupportedOperation(
-      'execute() is not available on AppSyncWebsocketsTransport: AppSync\'s real-time endpoint only runs subscriptions. Send queries and mutations with AppSyncHttpTransport, or use subscribe().',
+      "execute() is not available on AppSyncWebsocketsTransport: AppSync's real-time endpoint only runs subscriptions. Send queries and mutations with AppSyncHttpTransport, or use subscribe().",
     );
   }
 
-  /**
-   * Stops every subscription, waits up to `closeTimeoutMs` for their `complete`, and closes the
-   * socket with code 1000. Iterators still open then throw `TransportClosed`.
-   */
-  async close(): Promise<void> {
-    if (this.#state === 'idle' || this.#state === 'closed') return;
-    if (this.#state === 'closing') return this.#closedPromise;
-    const generation = ++this.#generation;
-    this.#setState('closing');
-    this.#wake?.();
-    const error = new TransportClosed('The transport was closed by close(); call connect() to use it again.');
-    const open = [...this.#subscriptions];
-    for (const subscription of open) {
-      subscription.wanted = false;
-      this.#clearStartAck(subscription);
-      subscription.detachSignal?.();
-    }
-    this.#subscriptions.clear();
-    const connection = this.#connection;
-    if (connection?.isOpen) {
-      await this.#stopAll(open, connection);
-      this.#connection = undefined;
-      await connection.close(1000, 'client closed', error, this.#closeTimeoutMs);
-    }
-    this.#connection = undefined;
-    this.#byId.clear();
-    if (generation !== this.#generation) return;
-    for (const subscription of open) subscription.stream.fail(error);
-    this.#setState('closed');
-    this.#events.emit('closed', { error: undefined });
-    this.#resolveClosed();
+  protected override async startFrame(subscription: Subscription<ExecutionResult, GraphQLParams>, id: string): Promise<string> {
+    const data = subscription.params.data;
+    const authorization = await this.authHeaders('/graphql', data);
+    return startMessage(id, data, authorization);
   }
 
-  /** Resolves once the transport is closed (at once when it is not connected). */
-  waitClosed(): Promise<void> {
-    return this.#closedPromise;
+  protected override stopFrame(id: string): string {
+    return stopMessage(id);
   }
 
-  // ---- connection lifecycle -------------------------------------------------------------
-
-  async #resolveAuth(): Promise<AppSyncAuthentication> {
-    if (this.#auth === undefined) {
-      // IAM is the default (as in gql); loaded only when needed so API-key users never pay for it.
-      const { AppSyncIAMAuthentication } = await import('../auth/iam.js');
-      this.#auth ??= new AppSyncIAMAuthentication();
-    }
-    return this.#auth;
-  }
-
-  #authRequest(path: string, body: string) {
-    return {
-      host: this.#endpoints.host,
-      path,
-      body,
-      scheme: this.#endpoints.httpUrl.startsWith('http:') ? ('http' as const) : ('https' as const),
-    };
-  }
-
-  /** Opens a socket with fresh auth and starts every wanted subscription on it. */
-  async #establish(generation: number): Promise<void> {
-    const auth = await this.#resolveAuth();
-    const headers = await auth.getHeaders(this.#authRequest(GRAPHQL_CONNECT_PATH, '{}'));
-    this.#assertCurrent(generation);
-    const handshake = buildHandshake(this.#options.handshakeAuth ?? 'subprotocol', this.#endpoints.realtimeUrl, headers, GRAPHQL_SUBPROTOCOL);
-    const connection = await Connection.open(
-      {
-        url: handshake.url,
-        protocols: handshake.protocols,
-        headers: handshake.headers,
-        tls: this.#options.tls,
-        webSocketOptions: this.#options.webSocketOptions,
-        webSocketImpl: this.#options.webSocketImpl,
-        timeoutMs: this.#connectTimeoutMs,
-        ackTimeoutMs: this.#ackTimeoutMs,
-        keepAliveTimeoutMs: this.#keepAliveTimeoutMs,
-      },
-      graphqlProtocol,
-    );
-    if (generation !== this.#generation) {
-      // close() was called while we were connecting: this socket is not wanted.
-      void connection.close(1000, 'client closed', new TransportClosed('closed while connecting'), this.#closeTimeoutMs);
-      this.#assertCurrent(generation);
-    }
-    this.#connection = connection;
-    this.payloads.connection_ack = connection.ackPayload;
-    connection.attach(
-      (message) => this.#dispatch(message),
-      (error) => this.#onConnectionEnd(connection, error),
-    );
-    for (const subscription of this.#subscriptions) void this.#start(subscription, connection);
-  }
-
-  #assertCurrent(generation: number): void {
-    if (generation !== this.#generation) {
-      throw new TransportClosed('The transport was closed while connecting; call connect() to use it again.');
-    }
-  }
-
-  #onConnectionEnd(connection: Connection<ServerMessage>, error: TransportError): void {
-    if (this.#connection !== connection) return;
-    this.#connection = undefined;
-    this.#byId.clear();
-    for (const subscription of this.#subscriptions) {
-      this.#clearStartAck(subscription);
-      subscription.id = undefined;
-      subscription.started = false;
-    }
-    if (this.#state === 'closing' || this.#state === 'closed') return;
-    this.#events.emit('disconnected', { error, code: (error as { closeCode?: number }).closeCode });
-    if (this.#retry !== undefined && this.#retryable(error, false)) {
-      void this.#reconnect(this.#generation, error);
-    } else {
-      this.#shutdown(error);
-    }
-  }
-
-  /** Applies the built-in rules, then the user's `shouldRetry`. */
-  #retryable(error: TransportError, authRetried: boolean): boolean {
-    const kind = classifyFailure(error);
-    if (kind === 'final' || (kind === 'auth' && authRetried)) return false;
-    return this.#retry?.shouldRetry(error) ?? false;
-  }
-
-  async #reconnect(generation: number, lastError: TransportError): Promise<void> {
-    const policy = this.#retry as RetryPolicy;
-    this.#setState('reconnecting');
-    let authRetried = false;
-    let error = lastError;
-    for (let attempt = 1; ; attempt++) {
-      if (attempt > policy.attempts) break;
-      const delayMs = backoffDelay(policy, attempt, this.#random);
-      this.#events.emit('reconnecting', { attempt, delayMs, error });
-      await this.#sleep(delayMs);
-      if (generation !== this.#generation) return;
-      this.#events.emit('connecting', { attempt, reconnect: true });
-      try {
-        await this.#establish(generation);
-        this.#setState('connected');
-        this.#events.emit('connected', { attempt, reconnect: true, ack: this.payloads.connection_ack });
-        return;
-      } catch (caught) {
-        if (generation !== this.#generation) return;
-        error = asTransportError(caught);
-        if (classifyFailure(error) === 'auth' && !authRetried) {
-          // Expired tokens are the common cause: read fresh credentials and try once more.
-          authRetried = true;
-          this.#auth?.invalidate?.();
-          if (this.#retry?.shouldRetry(error) === false) break;
-          continue;
-        }
-        if (!this.#retryable(error, authRetried)) break;
-      }
-    }
-    if (generation === this.#generation) this.#shutdown(error);
-  }
-
-  /** Waits `ms`, or less if close() is called or a browser comes back online. */
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const target = globalThis as { addEventListener?: typeof addEventListener; removeEventListener?: typeof removeEventListener };
-      const done = (): void => {
-        clearTimeout(timer);
-        target.removeEventListener?.('online', done);
-        this.#wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      // Browsers: the network is back, so waiting longer only delays recovery.
-      target.addEventListener?.('online', done);
-      this.#wake = done;
-    });
-  }
-
-  /** Final failure: every subscription throws `error`, the transport is closed. */
-  #shutdown(error: TransportError): void {
-    const subscriptions = [...this.#subscriptions];
-    this.#subscriptions.clear();
-    this.#byId.clear();
-    const connection = this.#connection;
-    this.#connection = undefined;
-    if (connection?.isOpen) void connection.close(1000, 'client gave up', error, this.#closeTimeoutMs);
-    for (const subscription of subscriptions) this.#finish(subscription, error);
-    this.#setState('closed');
-    this.#events.emit('closed', { error });
-    this.#resolveClosed();
-  }
-
-  #setState(state: TransportState): void {
-    this.#state = state;
-  }
-
-  // ---- subscriptions ----------------------------------------------------------------------
-
-  async #start(subscription: Subscription, connection: Connection<ServerMessage>): Promise<void> {
-    if (subscription.id !== undefined) return;
-    const id = this.#generateId();
-    subscription.id = id;
-    subscription.started = false;
-    this.#byId.set(id, subscription);
-    let authorization: Record<string, string>;
-    try {
-      const auth = await this.#resolveAuth();
-      authorization = await auth.getHeaders(this.#authRequest('/graphql', subscription.data));
-    } catch (error) {
-      if (subscription.id === id) this.#finish(subscription, asTransportError(error));
-      return;
-    }
-    // The user may have left, or the socket may have gone, while auth was being computed.
-    if (!subscription.wanted || subscription.id !== id || this.#connection !== connection) {
-      if (this.#byId.get(id) === subscription && !subscription.wanted) this.#byId.delete(id);
-      return;
-    }
-    if (!connection.send(startMessage(id, subscription.data, authorization))) return;
-    subscription.started = true;
-    const ms = this.#ackTimeoutMs;
-    if (ms !== null && ms > 0 && Number.isFinite(ms)) {
-      subscription.startAckTimer = setTimeout(() => {
-        subscription.startAckTimer = undefined;
-        if (subscription.id !== id) return;
-        this.#stopOnServer(subscription, connection);
-        this.#finish(
-          subscription,
-          new TransportTimeoutError(
-            `Expected start_ack for subscription ${id} within ${ms} ms (ackTimeoutMs), but none arrived; stop was sent. Raise ackTimeoutMs if the server is slow.`,
-            { phase: 'start-ack', timeoutMs: ms },
-          ),
-        );
-      }, ms);
-    }
-  }
-
-  #dispatch(message: ServerMessage): void {
+  protected override dispatch(message: ServerMessage): void {
     switch (message.type) {
-      case 'data': {
-        const subscription = this.#byId.get(message.id);
-        // Data for a stopped subscription (in flight when we sent stop) is dropped quietly.
-        if (subscription?.wanted) subscription.stream.push(message.payload as ExecutionResult);
+      case 'data':
+        this.deliver(message.id, message.payload as ExecutionResult);
         return;
-      }
-      case 'start_ack': {
-        const subscription = this.#byId.get(message.id);
-        if (subscription === undefined || subscription.id !== message.id) return;
-        this.#clearStartAck(subscription);
-        subscription.acks++;
-        if (subscription.acks > 1 && subscription.wanted && subscription.onResubscribed) {
-          try {
-            subscription.onResubscribed();
-          } catch (error) {
-            queueMicrotask(() => {
-              throw error;
-            });
-          }
-        }
+      case 'start_ack':
+        this.acknowledged(message.id);
         return;
-      }
-      case 'complete': {
-        const subscription = this.#byId.get(message.id);
-        this.#byId.delete(message.id);
-        this.#completed(message.id);
-        if (subscription?.wanted) this.#end(subscription);
+      case 'complete':
+        this.completed(message.id);
         return;
-      }
       case 'error': {
         const id = message.id as string;
-        const subscription = this.#byId.get(id);
-        this.#byId.delete(id);
-        this.#completed(id);
-        if (subscription === undefined || !subscription.wanted) return;
         if (isInvalidation(message.errors)) {
           // Server-side invalidation (extensions.invalidateSubscriptions): over, never restarted.
-          this.#end(subscription);
+          this.completed(id);
           return;
         }
-        this.#finish(
-          subscription,
+        this.failed(
+          id,
           new TransportQueryError(`The server rejected subscription ${id}: ${summarizeErrors(message.errors)}.`, {
             errors: message.errors,
             queryId: id,
@@ -575,91 +123,8 @@ export class AppSyncWebsocketsTransport {
     }
   }
 
-  /** The consumer left (`break`, `return()`, abort). */
-  #leave(subscription: Subscription): void {
-    if (!subscription.wanted) return;
-    subscription.wanted = false;
-    this.#subscriptions.delete(subscription);
-    subscription.detachSignal?.();
-    this.#clearStartAck(subscription);
-    const connection = this.#connection;
-    if (connection !== undefined) this.#stopOnServer(subscription, connection);
-    else if (subscription.id !== undefined) this.#byId.delete(subscription.id);
-    // While disconnected there is nothing to stop: the old socket's subscriptions died with it,
-    // and this one will not be started on the next.
-  }
-
-  /** Sends `stop` for a started subscription; its id stays mapped so a late `complete` is absorbed. */
-  #stopOnServer(subscription: Subscription, connection: Connection<ServerMessage>): void {
-    const id = subscription.id;
-    if (id === undefined) return;
-    if (subscription.started && subscription.sendStop && connection.send(stopMessage(id))) return;
-    // Not started yet: #start sees `wanted === false` and sends nothing.
-    if (subscription.started || !subscription.wanted) this.#byId.delete(id);
-  }
-
-  async #stopAll(subscriptions: Subscription[], connection: Connection<ServerMessage>): Promise<void> {
-    const awaited = new Set<string>();
-    for (const subscription of subscriptions) {
-      if (subscription.id !== undefined && subscription.started && subscription.sendStop && connection.send(stopMessage(subscription.id))) {
-        awaited.add(subscription.id);
-      }
-    }
-    for (const [id] of this.#byId) {
-      // Stops sent earlier whose complete has not arrived yet are awaited too.
-      if (!subscriptions.some((s) => s.id === id)) awaited.add(id);
-    }
-    if (awaited.size === 0) return;
-    const ms = this.#closeTimeoutMs;
-    await new Promise<void>((resolve) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const done = (): void => {
-        if (timer !== undefined) clearTimeout(timer);
-        this.#completesAwaited = undefined;
-        this.#onAllCompleted = undefined;
-        resolve();
-      };
-      this.#completesAwaited = awaited;
-      this.#onAllCompleted = done;
-      if (ms !== null && ms > 0 && Number.isFinite(ms)) timer = setTimeout(done, ms);
-      void connection.closed.then(done);
-    });
-  }
-
-  #completed(id: string): void {
-    const awaited = this.#completesAwaited;
-    if (awaited === undefined) return;
-    awaited.delete(id);
-    if (awaited.size === 0) this.#onAllCompleted?.();
-  }
-
-  /** The server ended it: the iterator finishes normally. */
-  #end(subscription: Subscription): void {
-    subscription.wanted = false;
-    this.#subscriptions.delete(subscription);
-    subscription.detachSignal?.();
-    this.#clearStartAck(subscription);
-    subscription.stream.end();
-  }
-
-  #finish(subscription: Subscription, error: TransportError): void {
-    subscription.wanted = false;
-    this.#subscriptions.delete(subscription);
-    subscription.detachSignal?.();
-    this.#clearStartAck(subscription);
-    if (subscription.id !== undefined && this.#byId.get(subscription.id) === subscription) this.#byId.delete(subscription.id);
-    subscription.stream.fail(error);
-  }
-
-  #clearStartAck(subscription: Subscription): void {
-    if (subscription.startAckTimer !== undefined) {
-      clearTimeout(subscription.startAckTimer);
-      subscription.startAckTimer = undefined;
-    }
-  }
-
-  toString(): string {
-    return `AppSyncWebsocketsTransport { url: ${JSON.stringify(this.#endpoints.httpUrl)}, state: ${this.#state} }`;
+  override toString(): string {
+    return `AppSyncWebsocketsTransport { url: ${JSON.stringify(this.endpoints.httpUrl)}, state: ${this.state} }`;
   }
 }
 

@@ -1,0 +1,659 @@
+/**
+ * What every AppSync real-time client shares, whatever its protocol (GraphQL or Events): the
+ * options, the connection state and its events, reconnection with resubscription, and the
+ * registry of subscriptions the user still wants with their ids on the current socket.
+ *
+ * A protocol subclass supplies three things: the frame that starts a subscription, the frame
+ * that stops one, and the dispatch of server frames to {@link RealtimeClient.deliver} and friends.
+ */
+import type { AppSyncAuthentication, AuthRequest } from '../auth/types.js';
+import {
+  TransportAlreadyConnected,
+  TransportClosed,
+  TransportConfigurationError,
+  TransportTimeoutError,
+  type TransportError,
+} from '../errors.js';
+import { buildHandshake, type HandshakeAuth } from '../protocol/handshake.js';
+import { resolveEndpoints, type Endpoints } from '../protocol/url.js';
+import type { TlsOptions, WebSocketConstructor } from '../socket/websocket.js';
+import { asTransportError, Connection, type RealtimeProtocol } from './connection.js';
+import { Emitter } from './emitter.js';
+import { ResultStream } from './result-stream.js';
+import { backoffDelay, classifyFailure, retryPolicy, type RetryOptions, type RetryPolicy } from './retry.js';
+
+/** Options shared by the GraphQL transport and the Events client. */
+export interface RealtimeClientOptions {
+  /**
+   * The AppSync URL: `https://<id>.appsync-api.<region>.amazonaws.com/graphql` (or `/event`), a
+   * custom domain (`https://api.example.com/graphql`), or a `wss://`/`ws://` real-time URL used as
+   * given. `http://` means a plain `ws://` socket (local servers).
+   */
+  url: string;
+  /** How to authenticate. @default IAM with the AWS SDK's default credential chain */
+  auth?: AppSyncAuthentication | undefined;
+  /** Time to open the WebSocket, in ms; null waits forever. @default 10000 */
+  connectTimeoutMs?: number | null;
+  /** Time to wait for `connection_ack`, and for each subscription's acknowledgement, in ms; null waits forever. @default 10000 */
+  ackTimeoutMs?: number | null;
+  /** Time `close()` waits for stopped subscriptions to be confirmed and for the close frame, in ms; null waits forever. @default 10000 */
+  closeTimeoutMs?: number | null;
+  /**
+   * Longest silence from the server before the connection counts as dead, in ms. Any frame
+   * counts as life. @default the server's `connectionTimeoutMs` from `connection_ack` (AppSync: 300000); null disables
+   */
+  keepAliveTimeoutMs?: number | null | undefined;
+  /** How the handshake carries auth (see {@link HandshakeAuth}). @default 'subprotocol' */
+  handshakeAuth?: HandshakeAuth;
+  /** Real-time URL to connect to instead of the derived one (proxies, unusual custom domains). */
+  realtimeUrl?: string | undefined;
+  /** Node TLS options (`ca`, `cert`, `key`, `rejectUnauthorized`…), forwarded to `ws`. */
+  tls?: TlsOptions | undefined;
+  /** Extra options for the WebSocket constructor (`ws` options in Node). @default {} */
+  webSocketOptions?: Record<string, unknown> | undefined;
+  /** WebSocket constructor to use. @default the global WebSocket, else the `ws` package */
+  webSocketImpl?: WebSocketConstructor | undefined;
+  /**
+   * Reconnect after an unexpected close, a keep-alive timeout or a failed handshake, and start
+   * every wanted subscription again. `false`: subscriptions fail with the error instead.
+   * @default true: unlimited attempts, 1 s doubling to 30 s, equal jitter (see {@link RetryOptions})
+   */
+  retry?: boolean | RetryOptions;
+  /** Source of subscription ids. @default crypto.randomUUID */
+  generateId?: () => string;
+  /** Random source for backoff jitter, in [0, 1). @default Math.random */
+  random?: () => number;
+}
+
+export type TransportState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closing' | 'closed';
+
+export interface TransportEvents {
+  connecting: { attempt: number; reconnect: boolean };
+  connected: { attempt: number; reconnect: boolean; ack: unknown };
+  disconnected: { error: TransportError; code: number | undefined };
+  reconnecting: { attempt: number; delayMs: number; error: TransportError };
+  closed: { error: TransportError | undefined };
+}
+
+/** One subscription the user holds, across sockets. `P` is what the protocol needs to start it. */
+export interface Subscription<T, P> {
+  readonly params: P;
+  readonly stream: ResultStream<T>;
+  readonly sendStop: boolean;
+  readonly onResubscribed: (() => void) | undefined;
+  /** Its id on the current socket; a new one on every socket. */
+  id: string | undefined;
+  /** The start frame for `id` has been sent. */
+  started: boolean;
+  acks: number;
+  startAckTimer: ReturnType<typeof setTimeout> | undefined;
+  /** False once it ended, failed or the user left: never started again. */
+  wanted: boolean;
+  detachSignal: (() => void) | undefined;
+}
+
+export interface SubscriptionOptions {
+  /** Send the stop frame when the consumer leaves early. @default true */
+  sendStop?: boolean;
+  /** Ends the subscription (sending the stop frame) when aborted; the iterator then ends without error. */
+  signal?: AbortSignal;
+  /**
+   * Called after the subscription was started again on a new socket (after its acknowledgement).
+   * AppSync replays nothing: re-query here what may have been missed.
+   */
+  onResubscribed?: () => void;
+  /**
+   * Results kept for a consumer that reads slower than they arrive. Each waiting result costs
+   * its parsed payload's memory. When exceeded the subscription fails with
+   * `TransportBufferOverflowError` and is stopped. @default Infinity (nothing is dropped)
+   */
+  maxBufferedResults?: number;
+}
+
+/** The protocol specifics a subclass hands to the base. */
+export interface ProtocolBinding<M extends { type: string }> {
+  protocol: RealtimeProtocol<M>;
+  subprotocol: string;
+  /** Path IAM signs for the connect (`/graphql/connect`, `/event`). */
+  connectPath: string;
+  /** What to call the thing in messages: `transport`, `events client`. */
+  noun: string;
+  /** The acknowledgement a subscription waits for, for messages: `start_ack`, `subscribe_success`. */
+  ackName: string;
+}
+
+export function checkTimeout(name: string, value: number | null | undefined, fallback: number | null): number | null {
+  if (value === undefined) return fallback;
+  if (value === null) return null;
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
+    throw new TransportConfigurationError(`Expected ${name} to be a number of milliseconds >= 0 or null, but got ${String(value)}.`);
+  }
+  return value;
+}
+
+function armed(ms: number | null): ms is number {
+  return ms !== null && ms > 0 && Number.isFinite(ms);
+}
+
+export abstract class RealtimeClient<M extends { type: string }, T, P> {
+  /** Payloads received from the server, by message type (`connection_ack`). */
+  readonly payloads: { connection_ack?: unknown } = {};
+  protected readonly endpoints: Endpoints;
+  readonly #options: RealtimeClientOptions;
+  readonly #binding: ProtocolBinding<M>;
+  readonly #connectTimeoutMs: number | null;
+  protected readonly ackTimeoutMs: number | null;
+  readonly #closeTimeoutMs: number | null;
+  readonly #keepAliveTimeoutMs: number | null | undefined;
+  readonly #retry: RetryPolicy | undefined;
+  readonly #generateId: () => string;
+  readonly #random: () => number;
+  readonly #events = new Emitter<TransportEvents>();
+  #auth: AppSyncAuthentication | undefined;
+  #state: TransportState = 'idle';
+  #connection: Connection<M> | undefined;
+  /** The subscriptions still wanted, in subscription order. */
+  readonly #subscriptions = new Set<Subscription<T, P>>();
+  /** Ids on the current socket, including stopped ones awaiting confirmation. */
+  readonly #byId = new Map<string, Subscription<T, P>>();
+  /** Bumped by connect() and close(): async work of an older generation drops its result. */
+  #generation = 0;
+  #wake: (() => void) | undefined;
+  #closedPromise: Promise<void> = Promise.resolve();
+  #resolveClosed: () => void = () => {};
+  #completesAwaited: Set<string> | undefined;
+  #onAllCompleted: (() => void) | undefined;
+
+  protected constructor(options: RealtimeClientOptions, binding: ProtocolBinding<M>) {
+    if (typeof options !== 'object' || options === null) {
+      throw new TransportConfigurationError(`Expected an options object like { url, auth }, but got ${options === null ? 'null' : typeof options}.`);
+    }
+    this.#options = options;
+    this.#binding = binding;
+    this.endpoints = resolveEndpoints(options.url, options.realtimeUrl);
+    this.#connectTimeoutMs = checkTimeout('connectTimeoutMs', options.connectTimeoutMs, 10_000);
+    this.ackTimeoutMs = checkTimeout('ackTimeoutMs', options.ackTimeoutMs, 10_000);
+    this.#closeTimeoutMs = checkTimeout('closeTimeoutMs', options.closeTimeoutMs, 10_000);
+    this.#keepAliveTimeoutMs =
+      options.keepAliveTimeoutMs === undefined ? undefined : checkTimeout('keepAliveTimeoutMs', options.keepAliveTimeoutMs, null);
+    const style = options.handshakeAuth ?? 'subprotocol';
+    if (!['subprotocol', 'query', 'headers'].includes(style)) {
+      throw new TransportConfigurationError(
+        `Expected handshakeAuth to be 'subprotocol', 'query' or 'headers', but got ${JSON.stringify(style)}.`,
+      );
+    }
+    this.#retry = retryPolicy(options.retry);
+    this.#generateId = options.generateId ?? (() => crypto.randomUUID());
+    this.#random = options.random ?? Math.random;
+    this.#auth = options.auth;
+  }
+
+  // ---- what a protocol subclass provides ----------------------------------------------------
+
+  /** The frame that starts `subscription` under `id` (auth included). */
+  protected abstract startFrame(subscription: Subscription<T, P>, id: string): Promise<string>;
+  /** The frame that stops `id`. */
+  protected abstract stopFrame(id: string): string;
+  /** Routes a server frame (other than ack, ka and connection errors). */
+  protected abstract dispatch(message: M): void;
+
+  // ---- public surface -----------------------------------------------------------------------
+
+  /** The auth in use; IAM with the default chain when none was given (loaded on first use). */
+  get auth(): AppSyncAuthentication | undefined {
+    return this.#auth;
+  }
+
+  get state(): TransportState {
+    return this.#state;
+  }
+
+  /** The real-time URL the socket connects to (without auth). */
+  get realtimeUrl(): string {
+    return this.endpoints.realtimeUrl;
+  }
+
+  /** Listens to a state event; returns the function that stops listening. */
+  on<K extends keyof TransportEvents>(event: K, listener: (payload: TransportEvents[K]) => void): () => void {
+    return this.#events.on(event, listener);
+  }
+
+  /**
+   * Opens the socket and completes the handshake. Rejects on the first failure (no retry: a wrong
+   * URL or key should be seen at once); retries apply to connections lost afterwards.
+   */
+  async connect(): Promise<void> {
+    if (this.#state === 'closing') await this.#closedPromise;
+    if (this.#state !== 'idle' && this.#state !== 'closed') {
+      throw new TransportAlreadyConnected(
+        `connect() was called while the ${this.#binding.noun} is ${this.#state}. Call close() first to reconnect, or reuse the open connection.`,
+      );
+    }
+    const generation = ++this.#generation;
+    this.#closedPromise = new Promise((resolve) => (this.#resolveClosed = resolve));
+    this.#state = 'connecting';
+    this.#events.emit('connecting', { attempt: 1, reconnect: false });
+    try {
+      await this.#establish(generation);
+    } catch (error) {
+      const failure = asTransportError(error);
+      if (generation === this.#generation) this.#shutdown(failure);
+      throw failure;
+    }
+    this.#state = 'connected';
+    this.#events.emit('connected', { attempt: 1, reconnect: false, ack: this.payloads.connection_ack });
+  }
+
+  /**
+   * Stops every subscription, waits up to `closeTimeoutMs` for the server to confirm, and closes
+   * the socket with code 1000. Iterators still open then throw `TransportClosed`.
+   */
+  async close(): Promise<void> {
+    if (this.#state === 'idle' || this.#state === 'closed') return;
+    if (this.#state === 'closing') return this.#closedPromise;
+    const generation = ++this.#generation;
+    this.#state = 'closing';
+    this.#wake?.();
+    const error = new TransportClosed(`The ${this.#binding.noun} was closed by close(); call connect() to use it again.`);
+    const open = [...this.#subscriptions];
+    for (const subscription of open) {
+      subscription.wanted = false;
+      this.#clearStartAck(subscription);
+      subscription.detachSignal?.();
+    }
+    this.#subscriptions.clear();
+    this.beforeClose(error);
+    const connection = this.#connection;
+    if (connection?.isOpen) {
+      await this.#stopAll(open, connection);
+      this.#connection = undefined;
+      await connection.close(1000, 'client closed', error, this.#closeTimeoutMs);
+    }
+    this.#connection = undefined;
+    this.#byId.clear();
+    if (generation !== this.#generation) return;
+    for (const subscription of open) subscription.stream.fail(error);
+    this.#state = 'closed';
+    this.#events.emit('closed', { error: undefined });
+    this.#resolveClosed();
+  }
+
+  /** Resolves once closed (at once when not connected). */
+  waitClosed(): Promise<void> {
+    return this.#closedPromise;
+  }
+
+  // ---- for subclasses -----------------------------------------------------------------------
+
+  /** Hook: the client is closing or giving up (subclasses fail their own pending work). */
+  protected beforeClose(_error: TransportError): void {}
+
+  /** Resolves the auth (IAM by default, loaded lazily) and asks it for the auth object of a request. */
+  protected async authHeaders(path: string, body: string): Promise<Record<string, string>> {
+    if (this.#auth === undefined) {
+      // IAM is the default (as in gql); loaded only when needed so API-key users never pay for it.
+      const { AppSyncIAMAuthentication } = await import('../auth/iam.js');
+      this.#auth ??= new AppSyncIAMAuthentication();
+    }
+    const request: AuthRequest = {
+      host: this.endpoints.host,
+      path,
+      body,
+      scheme: this.endpoints.httpUrl.startsWith('http:') ? 'http' : 'https',
+    };
+    return this.#auth.getHeaders(request);
+  }
+
+  /** The live connection, if any. */
+  protected get connection(): Connection<M> | undefined {
+    return this.#connection;
+  }
+
+  /** Registers a subscription and starts it now (connected) or after the (re)connect. */
+  protected addSubscription(params: P, options: SubscriptionOptions, notConnected: string): ResultStream<T> {
+    this.assertOpen(notConnected);
+    const max = options.maxBufferedResults ?? Infinity;
+    if (typeof max !== 'number' || Number.isNaN(max) || max < 1) {
+      throw new TransportConfigurationError(`Expected maxBufferedResults to be a number >= 1, but got ${String(max)}.`);
+    }
+    const subscription: Subscription<T, P> = {
+      params,
+      stream: new ResultStream<T>(() => this.#leave(subscription), max),
+      sendStop: options.sendStop ?? true,
+      onResubscribed: options.onResubscribed,
+      id: undefined,
+      started: false,
+      acks: 0,
+      startAckTimer: undefined,
+      wanted: true,
+      detachSignal: undefined,
+    };
+    const signal = options.signal;
+    if (signal?.aborted) {
+      subscription.wanted = false;
+      subscription.stream.end();
+      return subscription.stream;
+    }
+    if (signal) {
+      const onAbort = (): void => void subscription.stream.return();
+      signal.addEventListener('abort', onAbort, { once: true });
+      subscription.detachSignal = () => signal.removeEventListener('abort', onAbort);
+    }
+    this.#subscriptions.add(subscription);
+    // While connecting or reconnecting, it starts once the socket is acknowledged.
+    const connection = this.#connection;
+    if (this.#state === 'connected' && connection !== undefined) void this.#start(subscription, connection);
+    return subscription.stream;
+  }
+
+  /** Throws `TransportClosed(message)` unless connected, connecting or reconnecting. */
+  protected assertOpen(message: string): void {
+    if (this.#state === 'idle' || this.#state === 'closed' || this.#state === 'closing') {
+      throw new TransportClosed(message);
+    }
+  }
+
+  /** Hot path: a result for `id`. Results for stopped subscriptions are dropped quietly. */
+  protected deliver(id: string, value: T): void {
+    const subscription = this.#byId.get(id);
+    if (subscription?.wanted) subscription.stream.push(value);
+  }
+
+  /** The server acknowledged the start of `id`. */
+  protected acknowledged(id: string): void {
+    const subscription = this.#byId.get(id);
+    if (subscription === undefined || subscription.id !== id) return;
+    this.#clearStartAck(subscription);
+    subscription.acks++;
+    if (subscription.acks > 1 && subscription.wanted && subscription.onResubscribed) {
+      try {
+        subscription.onResubscribed();
+      } catch (error) {
+        // A throwing hook is the app's bug: report it like an uncaught error, keep the subscription.
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
+  }
+
+  /** The server ended `id` (`complete`, unsubscribe confirmed, invalidation): its iterator finishes normally. */
+  protected completed(id: string): void {
+    const subscription = this.#byId.get(id);
+    this.#byId.delete(id);
+    this.#confirmStop(id);
+    if (subscription?.wanted) this.#end(subscription);
+  }
+
+  /** The server failed `id`: only its iterator throws `error`; it is not restarted. */
+  protected failed(id: string, error: TransportError): void {
+    const subscription = this.#byId.get(id);
+    this.#byId.delete(id);
+    this.#confirmStop(id);
+    if (subscription?.wanted) this.#finish(subscription, error);
+  }
+
+  /** Fails the whole connection (a frame that breaks the protocol, seen by the subclass). */
+  protected failConnection(error: TransportError, code: number): void {
+    this.#connection?.fail(error, code);
+  }
+
+  protected newId(): string {
+    return this.#generateId();
+  }
+
+  // ---- connection lifecycle -----------------------------------------------------------------
+
+  /** Opens a socket with fresh auth and starts every wanted subscription on it. */
+  async #establish(generation: number): Promise<void> {
+    const headers = await this.authHeaders(this.#binding.connectPath, '{}');
+    this.#assertCurrent(generation);
+    const handshake = buildHandshake(this.#options.handshakeAuth ?? 'subprotocol', this.endpoints.realtimeUrl, headers, this.#binding.subprotocol);
+    const connection = await Connection.open(
+      {
+        url: handshake.url,
+        protocols: handshake.protocols,
+        headers: handshake.headers,
+        tls: this.#options.tls,
+        webSocketOptions: this.#options.webSocketOptions,
+        webSocketImpl: this.#options.webSocketImpl,
+        timeoutMs: this.#connectTimeoutMs,
+        ackTimeoutMs: this.ackTimeoutMs,
+        keepAliveTimeoutMs: this.#keepAliveTimeoutMs,
+      },
+      this.#binding.protocol,
+    );
+    if (generation !== this.#generation) {
+      // close() was called while we were connecting: this socket is not wanted.
+      void connection.close(1000, 'client closed', new TransportClosed('closed while connecting'), this.#closeTimeoutMs);
+      this.#assertCurrent(generation);
+    }
+    this.#connection = connection;
+    this.payloads.connection_ack = connection.ackPayload;
+    connection.attach(
+      (message) => this.dispatch(message),
+      (error) => this.#onConnectionEnd(connection, error),
+    );
+    for (const subscription of this.#subscriptions) void this.#start(subscription, connection);
+  }
+
+  #assertCurrent(generation: number): void {
+    if (generation !== this.#generation) {
+      throw new TransportClosed(`The ${this.#binding.noun} was closed while connecting; call connect() to use it again.`);
+    }
+  }
+
+  #onConnectionEnd(connection: Connection<M>, error: TransportError): void {
+    if (this.#connection !== connection) return;
+    this.#connection = undefined;
+    this.#byId.clear();
+    for (const subscription of this.#subscriptions) {
+      this.#clearStartAck(subscription);
+      subscription.id = undefined;
+      subscription.started = false;
+    }
+    this.onDisconnected(error);
+    if (this.#state === 'closing' || this.#state === 'closed') return;
+    this.#events.emit('disconnected', { error, code: (error as { closeCode?: number }).closeCode });
+    if (this.#retry !== undefined && this.#retryable(error, false)) {
+      void this.#reconnect(this.#generation, error);
+    } else {
+      this.#shutdown(error);
+    }
+  }
+
+  /** Hook: the socket is gone (subclasses fail work that cannot survive a socket, like a pending publish). */
+  protected onDisconnected(_error: TransportError): void {}
+
+  /** Applies the built-in rules, then the user's `shouldRetry`. */
+  #retryable(error: TransportError, authRetried: boolean): boolean {
+    const kind = classifyFailure(error);
+    if (kind === 'final' || (kind === 'auth' && authRetried)) return false;
+    return this.#retry?.shouldRetry(error) ?? false;
+  }
+
+  async #reconnect(generation: number, lastError: TransportError): Promise<void> {
+    const policy = this.#retry as RetryPolicy;
+    this.#state = 'reconnecting';
+    let authRetried = false;
+    let error = lastError;
+    for (let attempt = 1; attempt <= policy.attempts; attempt++) {
+      const delayMs = backoffDelay(policy, attempt, this.#random);
+      this.#events.emit('reconnecting', { attempt, delayMs, error });
+      await this.#sleep(delayMs);
+      if (generation !== this.#generation) return;
+      this.#events.emit('connecting', { attempt, reconnect: true });
+      try {
+        await this.#establish(generation);
+        this.#state = 'connected';
+        this.#events.emit('connected', { attempt, reconnect: true, ack: this.payloads.connection_ack });
+        return;
+      } catch (caught) {
+        if (generation !== this.#generation) return;
+        error = asTransportError(caught);
+        if (classifyFailure(error) === 'auth' && !authRetried) {
+          // Expired tokens are the common cause: read fresh credentials and try once more.
+          authRetried = true;
+          this.#auth?.invalidate?.();
+          if (this.#retry?.shouldRetry(error) === false) break;
+          continue;
+        }
+        if (!this.#retryable(error, authRetried)) break;
+      }
+    }
+    if (generation === this.#generation) this.#shutdown(error);
+  }
+
+  /** Waits `ms`, or less if close() is called or a browser comes back online. */
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const target = globalThis as { addEventListener?: typeof addEventListener; removeEventListener?: typeof removeEventListener };
+      const done = (): void => {
+        clearTimeout(timer);
+        target.removeEventListener?.('online', done);
+        this.#wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      // Browsers: the network is back, so waiting longer only delays recovery.
+      target.addEventListener?.('online', done);
+      this.#wake = done;
+    });
+  }
+
+  /** Final failure: every subscription throws `error`, the client is closed. */
+  #shutdown(error: TransportError): void {
+    const subscriptions = [...this.#subscriptions];
+    this.#subscriptions.clear();
+    this.#byId.clear();
+    const connection = this.#connection;
+    this.#connection = undefined;
+    if (connection?.isOpen) void connection.close(1000, 'client gave up', error, this.#closeTimeoutMs);
+    this.beforeClose(error);
+    for (const subscription of subscriptions) this.#finish(subscription, error);
+    this.#state = 'closed';
+    this.#events.emit('closed', { error });
+    this.#resolveClosed();
+  }
+
+  // ---- subscriptions ------------------------------------------------------------------------
+
+  async #start(subscription: Subscription<T, P>, connection: Connection<M>): Promise<void> {
+    if (subscription.id !== undefined) return;
+    const id = this.#generateId();
+    subscription.id = id;
+    subscription.started = false;
+    this.#byId.set(id, subscription);
+    let frame: string;
+    try {
+      frame = await this.startFrame(subscription, id);
+    } catch (error) {
+      if (subscription.id === id) this.#finish(subscription, asTransportError(error));
+      return;
+    }
+    // The user may have left, or the socket may have gone, while auth was being computed.
+    if (!subscription.wanted || subscription.id !== id || this.#connection !== connection) {
+      if (this.#byId.get(id) === subscription && !subscription.wanted) this.#byId.delete(id);
+      return;
+    }
+    if (!connection.send(frame)) return;
+    subscription.started = true;
+    const ms = this.ackTimeoutMs;
+    if (armed(ms)) {
+      subscription.startAckTimer = setTimeout(() => {
+        subscription.startAckTimer = undefined;
+        if (subscription.id !== id) return;
+        this.#stopOnServer(subscription, connection);
+        this.#finish(
+          subscription,
+          new TransportTimeoutError(
+            `Expected ${this.#binding.ackName} for subscription ${id} within ${ms} ms (ackTimeoutMs), but none arrived; the subscription was stopped. Raise ackTimeoutMs if the server is slow.`,
+            { phase: 'start-ack', timeoutMs: ms },
+          ),
+        );
+      }, ms);
+    }
+  }
+
+  /** The consumer left (`break`, `return()`, abort). */
+  #leave(subscription: Subscription<T, P>): void {
+    if (!subscription.wanted) return;
+    subscription.wanted = false;
+    this.#subscriptions.delete(subscription);
+    subscription.detachSignal?.();
+    this.#clearStartAck(subscription);
+    const connection = this.#connection;
+    if (connection !== undefined) this.#stopOnServer(subscription, connection);
+    else if (subscription.id !== undefined) this.#byId.delete(subscription.id);
+    // While disconnected there is nothing to stop: the old socket's subscriptions died with it,
+    // and this one will not be started on the next.
+  }
+
+  /** Sends the stop frame for a started subscription; its id stays mapped so a late confirmation is absorbed. */
+  #stopOnServer(subscription: Subscription<T, P>, connection: Connection<M>): void {
+    const id = subscription.id;
+    if (id === undefined) return;
+    if (subscription.started && subscription.sendStop && connection.send(this.stopFrame(id))) return;
+    // Not started yet: #start sees `wanted === false` and sends nothing.
+    if (subscription.started || !subscription.wanted) this.#byId.delete(id);
+  }
+
+  async #stopAll(subscriptions: Subscription<T, P>[], connection: Connection<M>): Promise<void> {
+    const awaited = new Set<string>();
+    for (const subscription of subscriptions) {
+      if (subscription.id !== undefined && subscription.started && subscription.sendStop && connection.send(this.stopFrame(subscription.id))) {
+        awaited.add(subscription.id);
+      }
+    }
+    for (const [id] of this.#byId) {
+      // Stops sent earlier whose confirmation has not arrived yet are awaited too.
+      if (!subscriptions.some((s) => s.id === id)) awaited.add(id);
+    }
+    if (awaited.size === 0) return;
+    const ms = this.#closeTimeoutMs;
+    await new Promise<void>((resolve) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const done = (): void => {
+        if (timer !== undefined) clearTimeout(timer);
+        this.#completesAwaited = undefined;
+        this.#onAllCompleted = undefined;
+        resolve();
+      };
+      this.#completesAwaited = awaited;
+      this.#onAllCompleted = done;
+      if (armed(ms)) timer = setTimeout(done, ms);
+      void connection.closed.then(done);
+    });
+  }
+
+  #confirmStop(id: string): void {
+    const awaited = this.#completesAwaited;
+    if (awaited === undefined) return;
+    awaited.delete(id);
+    if (awaited.size === 0) this.#onAllCompleted?.();
+  }
+
+  #end(subscription: Subscription<T, P>): void {
+    subscription.wanted = false;
+    this.#subscriptions.delete(subscription);
+    subscription.detachSignal?.();
+    this.#clearStartAck(subscription);
+    subscription.stream.end();
+  }
+
+  #finish(subscription: Subscription<T, P>, error: TransportError): void {
+    subscription.wanted = false;
+    this.#subscriptions.delete(subscription);
+    subscription.detachSignal?.();
+    this.#clearStartAck(subscription);
+    if (subscription.id !== undefined && this.#byId.get(subscription.id) === subscription) this.#byId.delete(subscription.id);
+    subscription.stream.fail(error);
+  }
+
+  #clearStartAck(subscription: Subscription<T, P>): void {
+    if (subscription.startAckTimer !== undefined) {
+      clearTimeout(subscription.startAckTimer);
+      subscription.startAckTimer = undefined;
+    }
+  }
+}

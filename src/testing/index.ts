@@ -15,3 +15,14 @@ export { checkAuth } from './auth-check.js';
 export type { AuthCheck, AuthCheckRequest, LocalAuthOptions, LocalIamCredentials } from './auth-check.js';
 export { verifyAppSyncSignature } from './sigv4-verify.js';
 export type { SigV4VerifierCredentials, VerifyAppSyncSignatureOptions, VerifyAppSyncSignatureResult } from './sigv4-verify.js';
+export type { AppSyncExecutionResult, GraphQLRequest, LocalResolver, LocalResolverContext, LocalResolvers } from './graphql/executor.js';
+export { LocalGraphQLExecutor } from './graphql/executor.js';
+export type { LocalGraphQLOptions } from './graphql/executor.js';
+export type { AppSyncErrorLocation, AppSyncGraphQLError } from './graphql/appsync-errors.js';
+export { LocalStore } from './graphql/store.js';
+export type { StoredItem } from './graphql/store.js';
+export { CHAT_SCHEMA } from './chat-schema.js';
+// The schema helpers live in src/schema (the client will use them too); exported here for now.
+export { APPSYNC_SDL_PRELUDE, buildAppSyncSchema } from '../schema/appsync-sdl.js';
+export { APPSYNC_SCALAR_NAMES } from '../schema/appsync-scalars.js';
+export type { AppSyncScalarName } from '../schema/appsync-scalars.js';

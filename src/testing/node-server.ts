@@ -1,11 +1,17 @@
 /**
  * The local AppSync on Node: an HTTP server whose upgrades go to the real-time engine, bound to
- * the `ws` package. Listens on 127.0.0.1, port 0 (a free port) unless told otherwise.
+ * the `ws` package, and whose `POST /graphql` runs queries and mutations when it has a schema.
+ * Listens on 127.0.0.1, port 0 (a free port) unless told otherwise.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { GraphQLSchema } from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { TransportConfigurationError } from '../errors.js';
+import { LocalGraphQLExecutor, type AppSyncExecutionResult, type LocalResolvers } from './graphql/executor.js';
+import { answerHttp, type LocalHttpRequest, type LocalHttpResponse } from './graphql/http-endpoint.js';
+import { LocalStore } from './graphql/store.js';
 import { RealtimeEngine, type RealtimeOptions } from './realtime-core.js';
 
 export interface LocalAppSyncOptions extends RealtimeOptions {
@@ -13,6 +19,17 @@ export interface LocalAppSyncOptions extends RealtimeOptions {
   port?: number;
   /** @default '127.0.0.1' */
   hostname?: string;
+  /**
+   * Query and Mutation root-field resolvers that replace the default NONE data source echo and
+   * store lookup (needs `schema`). @default none
+   */
+  resolvers?: LocalResolvers | undefined;
+  /** Clock for generated `createdAt`/`updatedAt`. @default () => new Date() */
+  now?: (() => Date) | undefined;
+  /** Source of generated `id`s. @default crypto.randomUUID */
+  generateId?: (() => string) | undefined;
+  /** Largest HTTP request body accepted, in bytes; larger ones get a 413. @default 1048576 */
+  maxBodyBytes?: number | undefined;
 }
 
 export interface LocalAppSync {
@@ -26,6 +43,16 @@ export interface LocalAppSync {
   /** The protocol engine: publish, received frames, subscriptions, faults. */
   readonly realtime: RealtimeEngine;
   readonly server: Server;
+  /** The schema built from `options.schema`, or undefined when started without one. */
+  readonly schema: GraphQLSchema | undefined;
+  /** What mutations wrote and queries read: items by type name and id. */
+  readonly store: LocalStore;
+  /**
+   * Runs a mutation (or query) as if it came over HTTP, without auth, and fans its result out
+   * to the subscriptions it feeds. Resolves with the response body AppSync would send.
+   * @throws TransportConfigurationError when the server has no schema.
+   */
+  mutate(document: string, variables?: Record<string, unknown>, operationName?: string): Promise<AppSyncExecutionResult>;
   close(): Promise<void>;
 }
 
@@ -33,14 +60,29 @@ const REALTIME_PATHS = new Set(['/graphql/realtime', '/graphql']);
 
 export async function startLocalAppSync(options: LocalAppSyncOptions = {}): Promise<LocalAppSync> {
   const engine = new RealtimeEngine(options);
+  const store = new LocalStore();
+  const executor =
+    engine.schema === undefined
+      ? undefined
+      : new LocalGraphQLExecutor({
+          schema: engine.schema,
+          resolvers: options.resolvers,
+          store,
+          now: options.now,
+          generateId: options.generateId,
+          publish: (field, value) => void engine.publish(field, value),
+        });
+  if (executor === undefined && options.resolvers !== undefined) {
+    throw new TransportConfigurationError('startLocalAppSync was given resolvers but no schema: pass `schema` (SDL text or a GraphQLSchema) too.');
+  }
+  const maxBodyBytes = options.maxBodyBytes ?? 1_048_576;
   const wss = new WebSocketServer({
     noServer: true,
     // The engine picked the protocol during the upgrade; echo it.
     handleProtocols: (protocols) => (protocols.has('graphql-ws') ? 'graphql-ws' : false),
   });
   const server = createServer((req, res) => {
-    res.writeHead(404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ errors: [{ message: `No route for ${req.method} ${req.url}` }] }));
+    void answer(req, res, maxBodyBytes, (request) => answerHttp(request, { executor, auth: options.auth }));
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://local');
@@ -83,6 +125,15 @@ export async function startLocalAppSync(options: LocalAppSyncOptions = {}): Prom
     host,
     realtime: engine,
     server,
+    schema: engine.schema,
+    store,
+    async mutate(document, variables, operationName) {
+      if (executor === undefined) {
+        throw new TransportConfigurationError('mutate() needs a schema: start the local AppSync with startLocalAppSync({ schema }).');
+      }
+      // Through JSON, as over HTTP: plain objects, not graphql-js's null-prototype ones.
+      return JSON.parse(JSON.stringify(await executor.execute({ query: document, variables, operationName }))) as AppSyncExecutionResult;
+    },
     async close() {
       engine.shutdown();
       for (const client of wss.clients) client.terminate();
@@ -91,6 +142,37 @@ export async function startLocalAppSync(options: LocalAppSyncOptions = {}): Prom
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Reads the body (counting, not keeping, bytes past the limit) and writes the endpoint's answer. */
+async function answer(
+  req: IncomingMessage,
+  res: ServerResponse,
+  maxBodyBytes: number,
+  endpoint: (request: LocalHttpRequest) => Promise<LocalHttpResponse>,
+): Promise<void> {
+  try {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size <= maxBodyBytes) chunks.push(chunk);
+    }
+    const url = new URL(req.url ?? '/', 'http://local');
+    const response =
+      size > maxBodyBytes
+        ? {
+            status: 413,
+            headers: { 'content-type': 'application/json', 'access-control-allow-origin': '*' },
+            body: JSON.stringify({ errors: [{ errorType: 'BadRequestException', message: `Request body is larger than ${maxBodyBytes} bytes.` }] }),
+          }
+        : await endpoint({ method: req.method ?? 'GET', path: url.pathname, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+    res.writeHead(response.status, response.headers);
+    res.end(response.body);
+  } catch {
+    // The client went away mid-request: nothing left to answer.
+    res.destroy();
+  }
 }
 
 function refuse(socket: Duplex, status: number, body: string): void {

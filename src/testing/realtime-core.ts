@@ -4,6 +4,9 @@
  * records every frame and injects faults. `node-server.ts` binds it to `http` + `ws`.
  */
 import { parse, Kind, type OperationDefinitionNode, type FieldNode } from 'graphql';
+import type { DocumentNode, GraphQLSchema } from 'graphql';
+import { buildAppSyncSchema } from '../schema/appsync-sdl.js';
+import { RejectedSubscription, checkSubscription, projectPayload } from './graphql/subscriptions.js';
 import { base64Decode } from '../protocol/encoding.js';
 import { checkAuth, type LocalAuthOptions } from './auth-check.js';
 
@@ -78,6 +81,13 @@ export interface RealtimeOptions {
   deniedFields?: string[];
   /** Valid root subscription fields; others get a `FieldUndefined` validation error. @default any */
   subscriptionFields?: string[];
+  /**
+   * The API's schema: SDL text (AppSync's scalars and directives need no declaration) or a
+   * built schema. With it, a `start` must validate against it (else AppSync's `Validation error
+   * of type …` for that id), its arguments are coerced by it, and `publish` sends each
+   * subscriber only what it selected. @default none: any subscription document is accepted
+   */
+  schema?: string | GraphQLSchema | undefined;
 }
 
 interface ConnectionState {
@@ -113,9 +123,15 @@ export class RealtimeEngine {
   #waiters: Waiter[] = [];
   /** Number of connections ever accepted. */
   connectionCount = 0;
+  /** The schema built from `options.schema`, if one was given. */
+  readonly schema: GraphQLSchema | undefined;
+  /** Parsed documents of subscriptions started under a schema, for projecting results. */
+  readonly #documents = new WeakMap<LocalSubscription, DocumentNode>();
 
+  /** @throws TransportConfigurationError when `options.schema` is not a valid AppSync schema. */
   constructor(options: RealtimeOptions = {}) {
     this.#options = options;
+    this.schema = options.schema === undefined ? undefined : buildAppSyncSchema(options.schema);
   }
 
   // ---- upgrade ------------------------------------------------------------------------------
@@ -288,6 +304,7 @@ export class RealtimeEngine {
     try {
       subscription = this.#parseSubscription(state.id, id, payload.data);
     } catch (cause) {
+      if (cause instanceof RejectedSubscription) return error(cause.errors);
       return error([{ errorType: 'ValidationError', message: cause instanceof Error ? cause.message : String(cause) }]);
     }
     if (this.#options.deniedFields?.includes(subscription.field)) {
@@ -304,6 +321,7 @@ export class RealtimeEngine {
   #parseSubscription(connectionId: number, id: string, data: string): LocalSubscription {
     const request = JSON.parse(data) as { query?: unknown; operationName?: unknown; variables?: unknown };
     if (typeof request.query !== 'string') throw new Error('Validation error: query is required.');
+    if (this.schema) return this.#checkWithSchema(this.schema, connectionId, id, { ...request, query: request.query });
     const document = parse(request.query);
     const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
     const operation =
@@ -340,6 +358,21 @@ export class RealtimeEngine {
     };
   }
 
+  /** A `start` under a schema: validated, arguments coerced, document kept for `publish`. */
+  #checkWithSchema(
+    schema: GraphQLSchema,
+    connectionId: number,
+    id: string,
+    request: { query: string; operationName?: unknown; variables?: unknown },
+  ): LocalSubscription {
+    const operationName = typeof request.operationName === 'string' ? request.operationName : undefined;
+    const variables = (typeof request.variables === 'object' && request.variables !== null ? request.variables : {}) as Record<string, unknown>;
+    const checked = checkSubscription(schema, { query: request.query, operationName, variables });
+    const subscription: LocalSubscription = { connectionId, id, query: request.query, operationName, variables, field: checked.field, args: checked.args };
+    this.#documents.set(subscription, checked.document);
+    return subscription;
+  }
+
   #stop(state: ConnectionState, message: Record<string, unknown>): void {
     const id = message.id;
     if (typeof id !== 'string') return;
@@ -365,14 +398,18 @@ export class RealtimeEngine {
   /**
    * Sends `data` to every subscription on `field` whose given arguments equal the same fields
    * of `value` (AppSync's argument filtering). Returns how many subscriptions received it.
+   * With a `schema`, each subscriber gets `value` cut down to its own selection set (aliases,
+   * fragments, `__typename`, scalars serialized), as AppSync sends it; without one, `value` as is.
    */
   publish(field: string, value: unknown, extra: { errors?: unknown[] } = {}): number {
     let count = 0;
     for (const state of this.#connections.values()) {
       for (const subscription of state.subscriptions.values()) {
         if (subscription.field !== field || !matchesArgs(subscription.args, value)) continue;
-        const payload: Record<string, unknown> = { data: { [field]: value } };
-        if (extra.errors) payload.errors = extra.errors;
+        const document = this.#documents.get(subscription);
+        const payload: Record<string, unknown> =
+          this.schema && document ? { ...projectPayload(this.schema, document, subscription, value) } : { data: { [field]: value } };
+        if (extra.errors) payload.errors = [...((payload.errors as unknown[] | undefined) ?? []), ...extra.errors];
         this.#send(state, { type: 'data', id: subscription.id, payload });
         count++;
       }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parse, validate } from 'graphql';
 import { TransportConfigurationError, TransportQueryError, signAppSyncRequest } from '../src/index.js';
-import { CHAT_SCHEMA, buildAppSyncSchema, startLocalAppSync, type LocalAppSync } from '../src/testing/index.js';
+import { CHAT_SCHEMA, LocalGraphQLExecutor, buildAppSyncSchema, startLocalAppSync, type LocalAppSync } from '../src/testing/index.js';
 import { API_KEY, errorOf, localServer, subscriptionsOnServer, take, transportFor } from './helpers.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -230,6 +230,40 @@ describe('queries and mutations over HTTP', () => {
       ],
     });
     await assert.rejects(server.mutate('mutation { a }'), { name: 'TransportConfigurationError' });
+  });
+});
+
+describe('LocalGraphQLExecutor (no sockets)', () => {
+  test('updates merge over the stored item, deletes remove it, and every result reaches the subscriptions it feeds', async () => {
+    const published: [string, unknown][] = [];
+    let clock = 0;
+    const executor = new LocalGraphQLExecutor({
+      schema: buildAppSyncSchema(`
+        type Doc { id: ID!, title: String, meta: AWSJSON, createdAt: AWSDateTime, updatedAt: AWSDateTime }
+        type Query { getDoc(id: ID!): Doc }
+        type Mutation { createDoc(title: String, meta: AWSJSON): Doc, updateDoc(id: ID!, title: String): Doc, deleteDoc(id: ID!): Doc }
+        type Subscription {
+          onDoc: Doc @aws_subscribe(mutations: ["createDoc", "updateDoc", "deleteDoc"])
+          onDelete: Doc @aws_subscribe(mutations: ["deleteDoc"])
+        }
+      `),
+      now: () => new Date(Date.UTC(2026, 0, 1, 0, 0, clock++)),
+      generateId: () => 'd1',
+      publish: (field, value) => published.push([field, value]),
+    });
+    const run = async (query: string) => JSON.parse(JSON.stringify(await executor.execute({ query })));
+    assert.deepEqual(await run('mutation { createDoc(title: "one", meta: "{\\"k\\":1}") { id meta createdAt updatedAt } }'), {
+      data: { createDoc: { id: 'd1', meta: '{"k":1}', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' } },
+    });
+    assert.deepEqual(await run('mutation { updateDoc(id: "d1", title: "two") { title meta createdAt updatedAt } }'), {
+      data: { updateDoc: { title: 'two', meta: '{"k":1}', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:01.000Z' } },
+    });
+    assert.deepEqual(await run('mutation { deleteDoc(id: "d1") { title } }'), { data: { deleteDoc: { title: 'two' } } });
+    assert.deepEqual(await run('{ getDoc(id: "d1") { id } }'), { data: { getDoc: null } });
+    assert.deepEqual(
+      published.map(([field, value]) => [field, (value as { title: string }).title]),
+      [['onDoc', 'one'], ['onDoc', 'two'], ['onDoc', 'two'], ['onDelete', 'two']],
+    );
   });
 });
 

@@ -16,7 +16,7 @@ export interface GraphQLErrorLike {
   [key: string]: unknown;
 }
 
-export type TimeoutPhase = 'connect' | 'ack' | 'keep-alive' | 'start-ack' | 'close' | 'request';
+export type TimeoutPhase = 'connect' | 'ack' | 'keep-alive' | 'start-ack' | 'close' | 'request' | 'publish';
 
 const BRAND = Symbol.for('appsync-websockets.TransportError');
 

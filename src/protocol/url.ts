@@ -52,19 +52,28 @@ function parseUrl(url: string, what: string): URL {
 }
 
 /**
- * Derives every endpoint from the user's URL.
- * @param kind `graphql` or `event`: which API (its real-time path suffix is the same, `/realtime`).
- * @param explicitRealtimeUrl used as given when set (proxies, unusual custom domains).
+ * Which AppSync API a URL belongs to. They differ on AppSync's own hosts only: GraphQL's
+ * real-time path is `/graphql` on the `appsync-realtime-api` host, while Events' is
+ * `/event/realtime` (protocol reference §1, §2). Custom domains add `/realtime` for both.
  */
-export function resolveEndpoints(url: string, explicitRealtimeUrl?: string): Endpoints {
+export type ApiKind = 'graphql' | 'event';
+
+/**
+ * Derives every endpoint from the user's URL.
+ * @param explicitRealtimeUrl used as given when set (proxies, unusual custom domains).
+ * @param kind which API the URL belongs to. @default 'graphql'
+ */
+export function resolveEndpoints(url: string, explicitRealtimeUrl?: string, kind: ApiKind = 'graphql'): Endpoints {
   const parsed = parseUrl(url, 'url');
   const isWs = parsed.protocol === 'wss:' || parsed.protocol === 'ws:';
   const secure = parsed.protocol === 'https:' || parsed.protocol === 'wss:';
+  // Where the real-time path is the HTTP path plus `/realtime`.
+  const realtimeSuffix = kind === 'event' || !isAppSyncHost(parsed.hostname);
 
   // The auth host is the HTTP API host, even when the user handed us the real-time URL.
   const apiHost = parsed.host.replace(REALTIME_HOST, '.appsync-api.');
   let apiPath = parsed.pathname;
-  if (isWs && !isAppSyncHost(parsed.hostname)) apiPath = apiPath.replace(/\/realtime\/?$/, '');
+  if (isWs && realtimeSuffix) apiPath = apiPath.replace(/\/realtime\/?$/, '');
   const httpUrl = `${secure ? 'https' : 'http'}://${apiHost}${apiPath}`;
 
   let realtimeUrl: string;
@@ -75,9 +84,8 @@ export function resolveEndpoints(url: string, explicitRealtimeUrl?: string): End
   } else {
     const rt = new URL(parsed.toString());
     rt.protocol = secure ? 'wss:' : 'ws:';
-    if (isAppSyncHost(parsed.hostname)) {
-      rt.host = parsed.host.replace(API_HOST, '.appsync-realtime-api.');
-    } else if (!/\/realtime\/?$/.test(rt.pathname)) {
+    if (isAppSyncHost(parsed.hostname)) rt.host = parsed.host.replace(API_HOST, '.appsync-realtime-api.');
+    if (realtimeSuffix && !/\/realtime\/?$/.test(rt.pathname)) {
       rt.pathname = `${rt.pathname.replace(/\/$/, '')}/realtime`;
     }
     realtimeUrl = rt.toString();

@@ -15,7 +15,7 @@ import {
   type TransportError,
 } from '../errors.js';
 import { buildHandshake, type HandshakeAuth } from '../protocol/handshake.js';
-import { resolveEndpoints, type Endpoints } from '../protocol/url.js';
+import { resolveEndpoints, type ApiKind, type Endpoints } from '../protocol/url.js';
 import type { TlsOptions, WebSocketConstructor } from '../socket/websocket.js';
 import { asTransportError, Connection, type RealtimeProtocol } from './connection.js';
 import { Emitter } from './emitter.js';
@@ -120,6 +120,8 @@ export interface ProtocolBinding<M extends { type: string }> {
   noun: string;
   /** The acknowledgement a subscription waits for, for messages: `start_ack`, `subscribe_success`. */
   ackName: string;
+  /** Which API the URL belongs to (the real-time path differs on AppSync hosts). @default 'graphql' */
+  api?: ApiKind;
 }
 
 export function checkTimeout(name: string, value: number | null | undefined, fallback: number | null): number | null {
@@ -170,7 +172,7 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     }
     this.#options = options;
     this.#binding = binding;
-    this.endpoints = resolveEndpoints(options.url, options.realtimeUrl);
+    this.endpoints = resolveEndpoints(options.url, options.realtimeUrl, binding.api);
     this.#connectTimeoutMs = checkTimeout('connectTimeoutMs', options.connectTimeoutMs, 10_000);
     this.ackTimeoutMs = checkTimeout('ackTimeoutMs', options.ackTimeoutMs, 10_000);
     this.#closeTimeoutMs = checkTimeout('closeTimeoutMs', options.closeTimeoutMs, 10_000);
@@ -288,18 +290,22 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
   /** Hook: the client is closing or giving up (subclasses fail their own pending work). */
   protected beforeClose(_error: TransportError): void {}
 
-  /** Resolves the auth (IAM by default, loaded lazily) and asks it for the auth object of a request. */
-  protected async authHeaders(path: string, body: string): Promise<Record<string, string>> {
+  /**
+   * Resolves the auth (IAM by default, loaded lazily) and asks it for the auth object of a request.
+   * `headers`: for a real HTTP request, its own headers that IAM must sign.
+   */
+  protected async authHeaders(path: string, body: string, headers?: Record<string, string>): Promise<Record<string, string>> {
     if (this.#auth === undefined) {
       // IAM is the default (as in gql); loaded only when needed so API-key users never pay for it.
       const { AppSyncIAMAuthentication } = await import('../auth/iam.js');
       this.#auth ??= new AppSyncIAMAuthentication();
     }
-    const request: AuthRequest = {
+    const request: AuthRequest & { headers?: Record<string, string> } = {
       host: this.endpoints.host,
       path,
       body,
       scheme: this.endpoints.httpUrl.startsWith('http:') ? 'http' : 'https',
+      ...(headers !== undefined ? { headers } : {}),
     };
     return this.#auth.getHeaders(request);
   }
@@ -391,6 +397,12 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     this.#byId.delete(id);
     this.#confirmStop(id);
     if (subscription?.wanted) this.#finish(subscription, error);
+  }
+
+  /** What the subscription that holds `id` on the current socket was started with, while it is still wanted. */
+  protected subscriptionParams(id: string): P | undefined {
+    const subscription = this.#byId.get(id);
+    return subscription?.wanted && subscription.id === id ? subscription.params : undefined;
   }
 
   /** Fails the whole connection (a frame that breaks the protocol, seen by the subclass). */

@@ -13,6 +13,7 @@ import { LocalGraphQLExecutor, type AppSyncExecutionResult, type LocalResolvers 
 import { answerHttp, type LocalHttpRequest, type LocalHttpResponse } from './graphql/http-endpoint.js';
 import { LocalStore } from './graphql/store.js';
 import { RealtimeEngine, type RealtimeOptions } from './realtime-core.js';
+import { EventsEngine, type EventsEngineOptions } from './events-engine.js';
 
 export interface LocalAppSyncOptions extends RealtimeOptions {
   /** @default 0 (any free port) */
@@ -30,6 +31,8 @@ export interface LocalAppSyncOptions extends RealtimeOptions {
   generateId?: (() => string) | undefined;
   /** Largest HTTP request body accepted, in bytes; larger ones get a 413. @default 1048576 */
   maxBodyBytes?: number | undefined;
+  /** The Events API at `/event` (namespaces, their auth modes, timers). `auth` defaults to the server's. @default { namespaces: ['default'] } */
+  events?: EventsEngineOptions | undefined;
 }
 
 export interface LocalAppSync {
@@ -42,6 +45,10 @@ export interface LocalAppSync {
   readonly host: string;
   /** The protocol engine: publish, received frames, subscriptions, faults. */
   readonly realtime: RealtimeEngine;
+  /** The Events API engine: publish, received frames, subscriptions, faults. */
+  readonly events: EventsEngine;
+  /** `http://127.0.0.1:<port>/event`: give this to AppSyncEventsClient. */
+  readonly eventsUrl: string;
   readonly server: Server;
   /** The schema built from `options.schema`, or undefined when started without one. */
   readonly schema: GraphQLSchema | undefined;
@@ -57,9 +64,11 @@ export interface LocalAppSync {
 }
 
 const REALTIME_PATHS = new Set(['/graphql/realtime', '/graphql']);
+const EVENTS_REALTIME_PATHS = new Set(['/event/realtime', '/event']);
 
 export async function startLocalAppSync(options: LocalAppSyncOptions = {}): Promise<LocalAppSync> {
   const engine = new RealtimeEngine(options);
+  const events = new EventsEngine({ auth: options.auth, ...options.events });
   const store = new LocalStore();
   const executor =
     engine.schema === undefined
@@ -79,22 +88,26 @@ export async function startLocalAppSync(options: LocalAppSyncOptions = {}): Prom
   const wss = new WebSocketServer({
     noServer: true,
     // The engine picked the protocol during the upgrade; echo it.
-    handleProtocols: (protocols) => (protocols.has('graphql-ws') ? 'graphql-ws' : false),
+    handleProtocols: (protocols) =>
+      protocols.has('graphql-ws') ? 'graphql-ws' : protocols.has('aws-appsync-event-ws') ? 'aws-appsync-event-ws' : false,
   });
   const server = createServer((req, res) => {
-    void answer(req, res, maxBodyBytes, (request) => answerHttp(request, { executor, auth: options.auth }));
+    void answer(req, res, maxBodyBytes, (request) =>
+      request.path === '/event' ? events.handleHttp(request) : answerHttp(request, { executor, auth: options.auth }),
+    );
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://local');
-    if (!REALTIME_PATHS.has(url.pathname)) return refuse(socket, 404, JSON.stringify({ errors: [{ message: 'Not found' }] }));
+    const target = REALTIME_PATHS.has(url.pathname) ? engine : EVENTS_REALTIME_PATHS.has(url.pathname) ? events : undefined;
+    if (target === undefined) return refuse(socket, 404, JSON.stringify({ errors: [{ message: 'Not found' }] }));
     const protocols = String(req.headers['sec-websocket-protocol'] ?? '')
       .split(',')
       .map((p) => p.trim())
       .filter(Boolean);
-    const decision = engine.upgrade({ path: url.pathname, query: url.searchParams, headers: req.headers, protocols });
+    const decision = target.upgrade({ path: url.pathname, query: url.searchParams, headers: req.headers, protocols });
     if (!decision.accept) return refuse(socket, decision.status, decision.body);
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-      const handlers = engine.accept(
+      const handlers = target.accept(
         {
           send: (text) => ws.send(text),
           close: (code, reason) => ws.close(code, reason),
@@ -124,6 +137,8 @@ export async function startLocalAppSync(options: LocalAppSyncOptions = {}): Prom
     port,
     host,
     realtime: engine,
+    events,
+    eventsUrl: `http://${host}/event`,
     server,
     schema: engine.schema,
     store,
@@ -136,6 +151,7 @@ export async function startLocalAppSync(options: LocalAppSyncOptions = {}): Prom
     },
     async close() {
       engine.shutdown();
+      events.shutdown();
       for (const client of wss.clients) client.terminate();
       wss.close();
       server.closeAllConnections();

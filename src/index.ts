@@ -35,3 +35,14 @@ export {
 export type { GraphQLErrorLike, TimeoutPhase } from './errors.js';
 export type { HandshakeAuth } from './protocol/handshake.js';
 export type { TlsOptions, WebSocketConstructor, WebSocketLike } from './socket/websocket.js';
+export { AppSyncEventsClient } from './events/client.js';
+export type {
+  AppSyncEventsClientOptions,
+  EventsSubscribeOptions,
+  FailedEvent,
+  PublishOptions,
+  PublishRateLimit,
+  PublishResult,
+  PublishedEvent,
+} from './events/client.js';
+export type { EventsClock } from './events/rate-limit.js';

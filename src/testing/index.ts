@@ -26,3 +26,12 @@ export { CHAT_SCHEMA } from './chat-schema.js';
 export { APPSYNC_SDL_PRELUDE, buildAppSyncSchema } from '../schema/appsync-sdl.js';
 export { APPSYNC_SCALAR_NAMES } from '../schema/appsync-scalars.js';
 export type { AppSyncScalarName } from '../schema/appsync-scalars.js';
+export { EventsEngine } from './events-engine.js';
+export type {
+  EventsEngineOptions,
+  EventsFaults,
+  LocalAuthMode,
+  LocalEventsNamespace,
+  LocalEventsPublish,
+  LocalEventsSubscription,
+} from './events-engine.js';

@@ -275,6 +275,7 @@ export class AppSyncEventsClient extends RealtimeClient<EventsServerMessage, unk
   }
 
   #whenConnected(deadline: number | undefined, label: string, prior: string, signal: AbortSignal | undefined): Promise<void> {
+    signal?.throwIfAborted();
     if (this.#usable() !== undefined) return Promise.resolve();
     // Throws TransportClosed when idle, closing or closed: nothing will connect by itself.
     this.assertOpen(`The ${label} was not sent: the events client is ${this.state}.${prior} Call connect() before publish().`);

@@ -58,6 +58,8 @@ export interface EventsFaults {
   skipSubscribeSuccess: boolean;
   /** Never answer `publish` (the events are still broadcast). */
   skipPublishAnswer: boolean;
+  /** Answer `unsubscribe` with `unsubscribe_error` (the subscription is still removed). */
+  failUnsubscribe: boolean;
 }
 
 export interface LocalEventsSubscription {
@@ -102,7 +104,13 @@ const UNAUTHORIZED = (message: string): Outcome<never> => ({ ok: false, status: 
 const BAD_REQUEST = (message: string): Outcome<never> => ({ ok: false, status: 400, errors: [{ errorType: 'BadRequestException', message }] });
 
 export class EventsEngine {
-  readonly faults: EventsFaults = { skipAck: false, keepAliveStopped: false, skipSubscribeSuccess: false, skipPublishAnswer: false };
+  readonly faults: EventsFaults = {
+    skipAck: false,
+    keepAliveStopped: false,
+    skipSubscribeSuccess: false,
+    skipPublishAnswer: false,
+    failUnsubscribe: false,
+  };
   /** Every frame received on Events sockets, in order. */
   readonly received: ReceivedFrame[] = [];
   /** Every publish accepted, in order. */
@@ -297,15 +305,20 @@ export class EventsEngine {
 
   #unsubscribe(state: ConnectionState, message: Record<string, unknown>): void {
     const id = message.id;
-    if (typeof id === 'string' && state.subscriptions.delete(id)) {
-      this.#notify();
+    const known = typeof id === 'string' && state.subscriptions.delete(id);
+    if (known) this.#notify();
+    if (known && !this.faults.failUnsubscribe) {
       this.#send(state, { type: 'unsubscribe_success', id });
       return;
     }
     this.#send(state, {
       type: 'unsubscribe_error',
       ...(typeof id === 'string' ? { id } : {}),
-      errors: [{ errorType: 'UnknownOperationError', message: `Unknown operation id ${String(id)}` }],
+      errors: [
+        known
+          ? { errorType: 'InternalFailure', message: 'Injected unsubscribe failure' }
+          : { errorType: 'UnknownOperationError', message: `Unknown operation id ${String(id)}` },
+      ],
     });
   }
 

@@ -1,0 +1,101 @@
+/**
+ * `demo` (what `npm start` runs): the local AppSync with the chat schema and an API key, a
+ * subscription through the library's real-time transport, mutations through its HTTP transport,
+ * and what arrives, printed. Needs no AWS account and exits 0 when everything arrived.
+ */
+import type { Command } from 'commander';
+import type { ExecutionResult } from 'graphql';
+import { AppSyncApiKeyAuthentication } from '../../auth/api-key.js';
+import { CHAT_SCHEMA } from '../../testing/chat-schema.js';
+import { CliError, EXIT, type ExitCode } from '../exit-codes.js';
+import { out, type CliIo } from '../output.js';
+import type { CliContext } from '../program.js';
+
+const API_KEY = 'da2-local-demo-key';
+const ROOM = 'lobby';
+const SUBSCRIPTION = 'subscription OnCreateMessage($room: String) { onCreateMessage(room: $room) { id room text createdAt } }';
+const CREATE = 'mutation Create($room: String!, $text: String!) { createMessage(room: $room, text: $text) { id } }';
+/** Sent in order; the one for another room shows the server filtering on the subscription's argument. */
+const MESSAGES = [
+  { room: ROOM, text: 'hello' },
+  { room: 'random', text: 'nobody in #lobby sees this' },
+  { room: ROOM, text: 'from the local AppSync' },
+  { room: ROOM, text: 'goodbye' },
+];
+/** Longest wait for one message to arrive; the demo fails instead of hanging. */
+const ARRIVAL_TIMEOUT_MS = 5000;
+
+interface Message {
+  id: string;
+  room: string;
+  text: string;
+  createdAt?: string;
+}
+
+export function registerDemo(program: Command, context: CliContext): void {
+  program
+    .command('demo')
+    .description('Start the local AppSync (chat schema, API key), subscribe, send mutations over HTTP, print what arrives, exit 0.')
+    .action(context.action(() => demo(context.io)));
+}
+
+async function demo(io: CliIo): Promise<ExitCode> {
+  const [{ startLocalAppSync }, { AppSyncWebsocketsTransport }, { AppSyncHttpTransport }] = await Promise.all([
+    import('../../testing/node-server.js'),
+    import('../../transport/transport.js'),
+    import('../../http/http-transport.js'),
+  ]);
+  const server = await startLocalAppSync({ schema: CHAT_SCHEMA, auth: { apiKeys: [API_KEY] } });
+  const auth = new AppSyncApiKeyAuthentication({ apiKey: API_KEY });
+  const realtime = new AppSyncWebsocketsTransport({ url: server.url, auth, retry: false });
+  const http = new AppSyncHttpTransport({ url: server.url, auth });
+  const expected = MESSAGES.filter((m) => m.room === ROOM).length;
+  let received = 0;
+  try {
+    out(io, `local AppSync (chat schema, API key auth) at ${server.url}, real-time at ${server.realtimeUrl}`);
+    await realtime.connect();
+    const results = realtime.subscribe<{ onCreateMessage: Message }>(SUBSCRIPTION, { variableValues: { room: ROOM } });
+    // Our own server: it tells us when the subscription is live, so no message is sent too early.
+    await server.realtime.waitFor(() => server.realtime.subscriptions.length === 1, ARRIVAL_TIMEOUT_MS);
+    out(io, `subscribed to onCreateMessage(room: "${ROOM}") over WebSocket`);
+    for (const message of MESSAGES) {
+      await http.execute(CREATE, { variableValues: message });
+      if (message.room !== ROOM) {
+        out(io, `sent     createMessage to #${message.room} over HTTP (not subscribed: the server filters it out)`);
+        continue;
+      }
+      out(io, `sent     createMessage to #${message.room} over HTTP: ${JSON.stringify(message.text)}`);
+      // Results arrive in order on one socket: had #random been delivered, it would come first.
+      const arrived = await nextWithin(results, ARRIVAL_TIMEOUT_MS, message.text);
+      const got = arrived.data?.onCreateMessage;
+      if (got === undefined || got.text !== message.text) {
+        throw new CliError(`demo: expected ${JSON.stringify(message.text)} to arrive, but got ${JSON.stringify(arrived)}.`, EXIT.FAILURE);
+      }
+      received++;
+      out(io, `received onCreateMessage in #${got.room}: ${JSON.stringify(got.text)} (id ${got.id}, createdAt ${got.createdAt ?? '-'})`);
+    }
+    await results.return?.(); // sends stop
+  } finally {
+    await realtime.close();
+    await server.close();
+  }
+  out(io, `demo: received ${received} of ${expected} messages sent to #${ROOM} through the subscription; closed cleanly`);
+  return EXIT.OK;
+}
+
+async function nextWithin<T>(iterator: AsyncIterator<ExecutionResult<T>>, ms: number, text: string): Promise<ExecutionResult<T>> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new CliError(`demo: ${JSON.stringify(text)} did not arrive within ${ms} ms.`, EXIT.FAILURE)),
+      ms,
+    );
+  });
+  try {
+    const next = await Promise.race([iterator.next(), timeout]);
+    if (next.done) throw new CliError(`demo: the subscription ended before ${JSON.stringify(text)} arrived.`, EXIT.FAILURE);
+    return next.value;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,124 @@
+/** `serve`: the local AppSync (HTTP and real-time) until Ctrl-C or SIGTERM. */
+import type { Command } from 'commander';
+import { TransportConfigurationError } from '../../errors.js';
+import type { LocalAuthOptions } from '../../testing/auth-check.js';
+import { CHAT_SCHEMA } from '../../testing/chat-schema.js';
+import type { LocalAppSync } from '../../testing/node-server.js';
+import { collect, port, readTextFile } from '../args.js';
+import { CliError, CliUsageError, EXIT, type ExitCode } from '../exit-codes.js';
+import { note, out } from '../output.js';
+import type { CliContext } from '../program.js';
+import { exitCodeForStop, onStopRequest, type StopReason } from '../signals.js';
+
+interface ServeFlags {
+  schema?: string;
+  port: number;
+  hostname: string;
+  apiKey?: string[];
+  jwt?: string[];
+  lambdaToken?: string[];
+  iamAccessKeyId?: string;
+  iamSecretAccessKey?: string;
+  iamSessionToken?: string;
+}
+
+export const DEFAULT_PORT = 4000;
+
+export function registerServe(program: Command, context: CliContext): void {
+  program
+    .command('serve')
+    .description('Run the local AppSync (queries, mutations and subscriptions) and print its URLs; runs until Ctrl-C or SIGTERM.')
+    .option('--schema <file>', 'AppSync schema file (SDL; AppSync scalars and directives need no declaration) (default: the bundled chat schema)')
+    .option('--port <port>', 'port to listen on; 0 picks a free one', port, DEFAULT_PORT)
+    .option('--hostname <host>', 'interface to listen on', '127.0.0.1')
+    .option('--api-key <key>', 'accept this API key (repeatable)', collect)
+    .option('--jwt <token>', 'accept this Cognito / OIDC token (repeatable)', collect)
+    .option('--lambda-token <token>', 'accept this Lambda authorizer token (repeatable)', collect)
+    .option('--iam-access-key-id <id>', 'accept IAM (SigV4) signatures made with this access key id')
+    .option('--iam-secret-access-key <secret>', 'the secret access key of --iam-access-key-id')
+    .option('--iam-session-token <token>', 'the session token of --iam-access-key-id, for temporary credentials')
+    .addHelpText(
+      'after',
+      `
+Prints two lines on stdout, "HTTP: <url>" and "real-time: <url>"; clients use the HTTP URL
+(the real-time one is derived from it). Without any auth flag every request is accepted,
+whatever auth it carries. Ctrl-C or SIGTERM closes every connection and the server; the exit
+code is then 130 after Ctrl-C, 0 after SIGTERM.
+
+Example:
+  appsync-websockets serve --api-key da2-local &
+  appsync-websockets subscribe http://127.0.0.1:${DEFAULT_PORT}/graphql --api-key da2-local \\
+    'subscription { onCreateMessage { id room text } }'`,
+    )
+    .action(context.action((flags: ServeFlags) => serve(context, flags)));
+}
+
+async function serve(context: CliContext, flags: ServeFlags): Promise<ExitCode> {
+  const { io } = context;
+  const auth = localAuth(flags);
+  const schema = flags.schema === undefined ? CHAT_SCHEMA : await readTextFile(flags.schema, 'schema');
+  const { startLocalAppSync } = await import('../../testing/node-server.js');
+  let server: LocalAppSync;
+  try {
+    server = await startLocalAppSync({ schema, auth: auth.options, port: flags.port, hostname: flags.hostname });
+  } catch (error) {
+    if (error instanceof TransportConfigurationError) {
+      throw new CliUsageError(`${flags.schema ?? 'the bundled schema'}: ${error.message}`, { cause: error });
+    }
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      throw new CliError(`Port ${flags.port} on ${flags.hostname} is in use: pick another with --port (0 picks a free one).`, EXIT.FAILURE, { cause: error });
+    }
+    if (code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      throw new CliError(`Cannot listen on ${flags.hostname}:${flags.port} (${code}): pick another --port or --hostname.`, EXIT.FAILURE, { cause: error });
+    }
+    throw error;
+  }
+  let stop: (reason: StopReason) => void = () => {};
+  const stopped = new Promise<StopReason>((resolve) => (stop = resolve));
+  const stopListening = onStopRequest(io, (reason) => stop(reason));
+  try {
+    out(io, `HTTP: ${server.url}`);
+    out(io, `real-time: ${server.realtimeUrl}`);
+    note(io, `local AppSync listening (schema: ${flags.schema ?? 'bundled chat schema'}; auth: ${auth.description}). Press Ctrl-C to stop.`);
+    const reason = await stopped;
+    note(io, `stopping (${reason})`);
+    return exitCodeForStop(reason);
+  } finally {
+    await server.close();
+    stopListening();
+    note(io, 'stopped');
+  }
+}
+
+/** The server's auth rules from the flags; none at all accepts everything. Never echoes a secret. */
+function localAuth(flags: ServeFlags): { options: LocalAuthOptions | undefined; description: string } {
+  const options: LocalAuthOptions = {};
+  const modes: string[] = [];
+  const count = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
+  const { apiKey = [], jwt = [], lambdaToken = [] } = flags;
+  if (apiKey.length > 0) {
+    options.apiKeys = [...apiKey];
+    modes.push(count(apiKey.length, 'API key'));
+  }
+  if (jwt.length > 0) {
+    options.jwt = [...jwt];
+    modes.push(count(jwt.length, 'JWT'));
+  }
+  if (lambdaToken.length > 0) {
+    const tokens = new Set(lambdaToken);
+    options.lambda = (token) => tokens.has(token);
+    modes.push(count(tokens.size, 'Lambda token'));
+  }
+  const { iamAccessKeyId: id, iamSecretAccessKey: secret, iamSessionToken: sessionToken } = flags;
+  if (id !== undefined || secret !== undefined || sessionToken !== undefined) {
+    if (id === undefined || secret === undefined) {
+      throw new CliUsageError('Expected --iam-access-key-id and --iam-secret-access-key together, but got only one of them.');
+    }
+    options.iam = { credentials: { [id]: sessionToken !== undefined ? { secretAccessKey: secret, sessionToken } : { secretAccessKey: secret } } };
+    modes.push('IAM');
+  }
+  return modes.length === 0
+    ? { options: undefined, description: 'none, every request is accepted' }
+    : { options, description: modes.join(', ') };
+}

@@ -1,0 +1,365 @@
+/**
+ * The CLI as users run it: the compiled `main.js` next to this compiled test, as a child process,
+ * against a local AppSync started here. Each test has its own server on port 0, so they run
+ * concurrently; each child process costs a Node start (~200 ms).
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test, type TestContext } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import type { ExecutionResult } from 'graphql';
+import { AppSyncApiKeyAuthentication, AppSyncHttpTransport, AppSyncWebsocketsTransport, TransportServerError } from '../src/index.js';
+import { CHAT_SCHEMA, type LocalAppSync, type LocalAppSyncOptions } from '../src/testing/index.js';
+import { API_KEY, framesOfType, localServer } from './helpers.js';
+
+const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+
+const WRONG_KEY = 'da2-WRONGSECRETKEY-cli-0123456789';
+const JWT = 'eyJhbGciOiJIUzI1NiJ9.SECRET-JWT-cli.c2lnbmF0dXJl';
+const LAMBDA_TOKEN = 'lambda-SECRET-token-cli-0123';
+const ACCESS_KEY_ID = 'AKIACLITEST000000001';
+const SECRET_ACCESS_KEY = 'SECRETaccessKEYcli/0123456789abcdefghijklm';
+const SECRETS = [API_KEY, WRONG_KEY, JWT, LAMBDA_TOKEN, SECRET_ACCESS_KEY];
+
+const ON_CREATE = 'subscription OnCreate($room: String) { onCreateMessage(room: $room) { id room text } }';
+const CREATE = 'mutation Create($room: String!, $text: String!) { createMessage(room: $room, text: $text) { id room text } }';
+
+interface Finished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+interface Running {
+  child: ChildProcess;
+  done: Promise<Finished>;
+  /** Resolves with the first match of `pattern` in stdout (rejects if the process ends first). */
+  stdoutMatch(pattern: RegExp): Promise<RegExpMatchArray>;
+}
+
+/** Nowhere: the AWS SDK must find no shared files and no instance metadata on the test machine. */
+const NOWHERE = join(tmpdir(), 'appsync-websockets-cli-test-nonexistent');
+
+/** The child's environment: the test machine's AWS and APPSYNC_ settings removed. */
+function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (!/^(AWS_|APPSYNC_)/.test(name)) env[name] = value;
+  }
+  return {
+    ...env,
+    AWS_CONFIG_FILE: join(NOWHERE, 'config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(NOWHERE, 'credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    ...extra,
+  };
+}
+
+/** Starts the CLI; it is killed if still running when the test ends. */
+function cli(t: TestContext, args: string[], options: { env?: Record<string, string>; stdin?: string } = {}): Running {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: childEnv(options.env),
+    stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  });
+  if (options.stdin !== undefined) child.stdin?.end(options.stdin);
+  let stdout = '';
+  let stderr = '';
+  const watchers = new Set<() => void>();
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    for (const watch of [...watchers]) watch();
+  });
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const done = new Promise<Finished>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  return {
+    child,
+    done,
+    stdoutMatch: (pattern) =>
+      new Promise((resolve, reject) => {
+        const watch = (): void => {
+          const match = pattern.exec(stdout);
+          if (match === null) return;
+          watchers.delete(watch);
+          resolve(match);
+        };
+        watchers.add(watch);
+        watch();
+        void done.then((end) => {
+          if (watchers.delete(watch)) reject(new Error(`the CLI exited (${end.code}) before printing ${pattern}; stderr: ${end.stderr}`));
+        });
+      }),
+  };
+}
+
+/** Waits until the CLI's subscription is live on the server (fails fast if the CLI exits). */
+async function subscribed(server: LocalAppSync, run: Running): Promise<void> {
+  const early = run.done.then((end) => {
+    throw new Error(`the CLI exited (${end.code}) before subscribing; stderr: ${end.stderr}`);
+  });
+  await Promise.race([server.realtime.waitFor(() => server.realtime.subscriptions.length > 0, 10_000), early]);
+}
+
+function chatServer(t: TestContext, options: LocalAppSyncOptions = {}): Promise<LocalAppSync> {
+  return localServer(t, { schema: CHAT_SCHEMA, ...options });
+}
+
+function assertNoSecrets(end: Finished): void {
+  for (const secret of SECRETS) {
+    assert.ok(!end.stdout.includes(secret), `stdout contains the secret ${secret}`);
+    assert.ok(!end.stderr.includes(secret), `stderr contains the secret ${secret}`);
+  }
+  assert.doesNotMatch(end.stderr, /Signature=/);
+}
+
+/** The one-line error contract: stderr is exactly `appsync-websockets: <message>`. */
+function assertOneErrorLine(end: Finished, pattern: RegExp): void {
+  const lines = end.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, `expected one line on stderr, got: ${end.stderr}`);
+  assert.match(lines[0] ?? '', /^appsync-websockets: /);
+  assert.match(lines[0] ?? '', pattern);
+}
+
+function jsonLines(stdout: string): unknown[] {
+  return stdout
+    .trimEnd()
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as unknown);
+}
+
+/** Publishes through the schema (as a mutation over HTTP would) and returns the created message. */
+async function createMessage(server: LocalAppSync, room: string, text: string): Promise<{ id: string; room: string; text: string }> {
+  const result = await server.mutate(CREATE, { room, text });
+  return (result.data as { createMessage: { id: string; room: string; text: string } }).createMessage;
+}
+
+describe('the CLI', { concurrency: true }, () => {
+describe('appsync-websockets subscribe', { concurrency: true }, () => {
+  test('--api-key and -V: prints each result as one JSON line, and --count sends stop and exits 0', async (t) => {
+    const server = await chatServer(t);
+    const run = cli(t, ['subscribe', server.url, ON_CREATE, '--api-key', API_KEY, '-V', 'room=lobby', '--count', '2']);
+    await subscribed(server, run);
+    await createMessage(server, 'random', 'filtered out by the room argument');
+    const first = await createMessage(server, 'lobby', 'one');
+    const second = await createMessage(server, 'lobby', 'line\nbreak');
+    const end = await run.done;
+    assert.equal(end.code, 0, end.stderr);
+    assert.deepEqual(jsonLines(end.stdout), [{ data: { onCreateMessage: first } }, { data: { onCreateMessage: second } }]);
+    assert.equal(end.stdout.split('\n').length, 3, 'two lines and the final newline');
+    assert.equal(framesOfType(server, 'stop').length, 1);
+    const start = framesOfType(server, 'start')[0] as { payload: { data: string } };
+    assert.deepEqual(JSON.parse(start.payload.data), { query: ON_CREATE, variables: { room: 'lobby' } });
+    assert.match(end.stderr, /^connecting to ws:\/\/127\.0\.0\.1:\d+\/graphql\/realtime\nconnected\n/);
+    assert.doesNotMatch(end.stderr, /appsync-websockets:/);
+    assertNoSecrets(end);
+  });
+
+  test('--jwt, a document from @file, --variables and --operation-name', async (t) => {
+    const server = await chatServer(t, { auth: { jwt: [JWT] } });
+    const dir = await mkdtemp(join(tmpdir(), 'appsync-cli-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const file = join(dir, 'on-create.graphql');
+    await writeFile(file, `${ON_CREATE}\nsubscription Other { onCreateMessage { id } }\n`);
+    const run = cli(t, ['subscribe', server.url, `@${file}`, '--jwt', JWT, '--variables', '{"room":"lobby"}', '--operation-name', 'OnCreate', '--count', '1']);
+    await subscribed(server, run);
+    const message = await createMessage(server, 'lobby', 'hi');
+    const end = await run.done;
+    assert.equal(end.code, 0, end.stderr);
+    assert.deepEqual(jsonLines(end.stdout), [{ data: { onCreateMessage: message } }]);
+    assert.equal(server.realtime.subscriptions.length, 0);
+    assertNoSecrets(end);
+  });
+
+  test('--lambda-token, the document on stdin, and the handshake in the query string', async (t) => {
+    const server = await chatServer(t, { auth: { lambda: (token) => token === LAMBDA_TOKEN } });
+    const run = cli(t, ['subscribe', server.url, '--lambda-token', LAMBDA_TOKEN, '--count', '1', '--handshake-auth', 'query', '--no-retry'], {
+      stdin: 'subscription { onCreateMessage { text } }',
+    });
+    await subscribed(server, run);
+    await createMessage(server, 'any', 'from stdin');
+    const end = await run.done;
+    assert.equal(end.code, 0, end.stderr);
+    assert.deepEqual(jsonLines(end.stdout), [{ data: { onCreateMessage: { text: 'from stdin' } } }]);
+    assertNoSecrets(end);
+  });
+
+  test('IAM by default: credentials from the environment, --region', async (t) => {
+    const server = await chatServer(t, { auth: { iam: { credentials: { [ACCESS_KEY_ID]: { secretAccessKey: SECRET_ACCESS_KEY } } } } });
+    const run = cli(t, ['subscribe', server.url, ON_CREATE, '--region', 'us-east-1', '--count', '1', '--verbose'], {
+      env: { AWS_ACCESS_KEY_ID: ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: SECRET_ACCESS_KEY },
+    });
+    await subscribed(server, run);
+    const message = await createMessage(server, 'lobby', 'signed');
+    const end = await run.done;
+    assert.equal(end.code, 0, end.stderr);
+    assert.deepEqual(jsonLines(end.stdout), [{ data: { onCreateMessage: message } }]);
+    assert.match(end.stderr, /^auth: IAM \(SigV4, region us-east-1\)$/m);
+    assertNoSecrets(end);
+  });
+
+  test('Ctrl-C (SIGINT) sends stop, waits for complete, closes, and exits 130', async (t) => {
+    const server = await chatServer(t);
+    const run = cli(t, ['subscribe', server.url, ON_CREATE, '--api-key', API_KEY]);
+    await subscribed(server, run);
+    run.child.kill('SIGINT');
+    const end = await run.done;
+    assert.equal(end.code, 130, end.stderr);
+    assert.equal(end.signal, null, 'it exits by itself after closing, not by the signal');
+    const stops = framesOfType(server, 'stop');
+    assert.equal(stops.length, 1);
+    assert.equal(stops[0]?.id, framesOfType(server, 'start')[0]?.id);
+    await server.realtime.waitFor(() => server.realtime.connections.length === 0);
+    assert.equal(end.stdout, '');
+    assert.match(end.stderr, /\nstopping \(SIGINT\)\nclosed\n$/);
+  });
+
+  test('a wrong API key: exit 3, one line, no secret', async (t) => {
+    const server = await chatServer(t);
+    const end = await cli(t, ['subscribe', server.url, ON_CREATE, '--api-key', WRONG_KEY]).done;
+    assert.equal(end.code, 3, end.stderr);
+    assert.equal(end.stdout, '');
+    const errors = end.stderr.split('\n').filter((line) => line.startsWith('appsync-websockets:'));
+    assert.deepEqual(errors, [
+      'appsync-websockets: The server refused the connection: UnauthorizedException: You are not authorized to make this call. (errorCode 401). Check the credentials: the API key, token or AWS credentials were rejected or have expired.',
+    ]);
+    assert.doesNotMatch(end.stderr, /^\s+at /m, 'no stack trace without --verbose');
+    assertNoSecrets(end);
+  });
+
+  test('a bad URL is a usage error (exit 2); a document the server rejects is a GraphQL error (exit 5)', async (t) => {
+    const server = await chatServer(t);
+    const [badUrl, rejected] = await Promise.all([
+      cli(t, ['subscribe', 'not a url', ON_CREATE, '--api-key', API_KEY]).done,
+      cli(t, ['subscribe', server.url, 'subscription { onCreateMessage { nope } }', '--api-key', API_KEY]).done,
+    ]);
+    assert.equal(badUrl.code, 2);
+    assert.equal(badUrl.stdout, '');
+    assertOneErrorLine(badUrl, /^appsync-websockets: Expected url to be an absolute URL like https:\/\/<id>\.appsync-api\.<region>\.amazonaws\.com\/graphql, but got "not a url", which is not a valid URL\.$/);
+    // Valid GraphQL, but not against the schema: the server rejects the subscription. (A
+    // document that does not parse fails before connecting: see cli-units.test.ts.)
+    assert.equal(rejected.code, 5, rejected.stderr);
+    assert.match(rejected.stderr, /\nappsync-websockets: The server rejected subscription [\w-]+: Validation error of type FieldUndefined: Field 'nope' in type 'Message' is undefined @ 'onCreateMessage\/nope'\.\n$/);
+    for (const end of [badUrl, rejected]) assertNoSecrets(end);
+  });
+});
+
+describe('appsync-websockets query', { concurrency: true }, () => {
+  test('runs a mutation and a query over HTTP and prints each result as JSON', async (t) => {
+    const server = await chatServer(t);
+    const seeded = await createMessage(server, 'lobby', 'seeded');
+    const [mutation, query] = await Promise.all([
+      cli(t, ['query', server.url, CREATE, '--api-key', API_KEY, '-V', 'room=lobby', '-V', 'text="42"']).done,
+      cli(t, ['query', server.url, '--api-key', API_KEY, '-V', `id="${seeded.id}"`], { stdin: 'query Get($id: ID!) { getMessage(id: $id) { id room text } }' }).done,
+    ]);
+    assert.equal(mutation.code, 0, mutation.stderr);
+    const created = (jsonLines(mutation.stdout) as [{ data: { createMessage: { id: string; room: string; text: string } } }])[0].data.createMessage;
+    // A value in JSON quotes stays a string, where a bare 42 would be the number 42.
+    assert.deepEqual({ room: created.room, text: created.text }, { room: 'lobby', text: '42' });
+    assert.equal(mutation.stdout.split('\n').length, 2, 'one line and the final newline');
+    assert.equal(query.code, 0, query.stderr);
+    assert.deepEqual(jsonLines(query.stdout), [{ data: { getMessage: seeded } }]);
+    assert.equal(mutation.stderr, '');
+    assertNoSecrets(mutation);
+  });
+
+  test('a wrong key (exit 3; with --verbose a stack but no secret), GraphQL errors (exit 5, the answer still on stdout), an unreachable server (exit 4)', async (t) => {
+    const server = await chatServer(t);
+    const [wrongKey, invalid, unreachable] = await Promise.all([
+      cli(t, ['query', server.url, '{ listMessages { id } }', '--api-key', WRONG_KEY, '--verbose']).done,
+      cli(t, ['query', server.url, '{ listMessages { id nope } }', '--api-key', API_KEY]).done,
+      cli(t, ['query', 'http://127.0.0.1:1/graphql', '{ listMessages { id } }', '--api-key', API_KEY]).done,
+    ]);
+    assert.equal(wrongKey.code, 3);
+    const [first, ...rest] = wrongKey.stderr.trimEnd().split('\n');
+    assert.match(first ?? '', /^POST http:\/\/127\.0\.0\.1:\d+\/graphql \(auth: API key\)$/);
+    assert.match(rest[0] ?? '', /^appsync-websockets: http:\/\/127\.0\.0\.1:\d+\/graphql answered HTTP 401: UnauthorizedException: You are not authorized to make this call\.\. Check the credentials/);
+    assert.ok(rest.length > 1 && rest.slice(1).every((line) => /^\s+at /.test(line)), 'then the stack');
+    assert.equal(wrongKey.stdout, '');
+    assert.equal(invalid.code, 5);
+    assertOneErrorLine(invalid, /^appsync-websockets: The server answered with GraphQL errors: Validation error of type FieldUndefined: /);
+    const answer = jsonLines(invalid.stdout) as [{ data: unknown; errors: { message: string }[] }];
+    assert.equal(answer.length, 1);
+    assert.equal(answer[0].data, null);
+    assert.match(answer[0].errors[0]?.message ?? '', /^Validation error of type FieldUndefined/);
+    assert.equal(unreachable.code, 4);
+    assertOneErrorLine(unreachable, /^appsync-websockets: Could not reach http:\/\/127\.0\.0\.1:1\/graphql: /);
+    for (const end of [wrongKey, invalid, unreachable]) assertNoSecrets(end);
+  });
+});
+
+describe('appsync-websockets serve and demo', { concurrency: true }, () => {
+  test('serve: prints its URLs, answers queries and subscriptions with the bundled chat schema, and SIGTERM closes it (exit 0)', async (t) => {
+    const run = cli(t, ['serve', '--port', '0', '--api-key', API_KEY, '--api-key', 'da2-second-key', '--jwt', JWT]);
+    const [, url = ''] = await run.stdoutMatch(/^HTTP: (\S+)\n/m);
+    const [, realtimeUrl = ''] = await run.stdoutMatch(/^real-time: (\S+)\n/m);
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/graphql$/);
+    assert.equal(realtimeUrl, url.replace(/^http:/, 'ws:') + '/realtime');
+
+    const auth = new AppSyncApiKeyAuthentication({ apiKey: API_KEY });
+    const transport = new AppSyncWebsocketsTransport({ url, auth, retry: false });
+    t.after(() => transport.close());
+    await transport.connect();
+    const results = transport.subscribe(ON_CREATE, { variableValues: { room: 'lobby' } });
+    const http = new AppSyncHttpTransport({ url, auth });
+    // The server runs in another process, so nothing says when the subscription is live: send
+    // until a message arrives (the first almost always does).
+    const first = results.next();
+    let arrived: IteratorResult<ExecutionResult> | undefined;
+    for (let attempt = 1; arrived === undefined; attempt++) {
+      assert.ok(attempt <= 50, 'no message arrived through the subscription');
+      await http.execute(CREATE, { variableValues: { room: 'lobby', text: 'hello' } });
+      arrived = await Promise.race([first, delay(100).then(() => undefined)]);
+    }
+    assert.equal((arrived.value as { data: { onCreateMessage: { text: string } } }).data.onCreateMessage.text, 'hello');
+    await assert.rejects(new AppSyncHttpTransport({ url, auth: new AppSyncApiKeyAuthentication({ apiKey: WRONG_KEY }) }).execute('{ listMessages { id } }'), (error) => {
+      assert.ok(error instanceof TransportServerError);
+      assert.equal(error.statusCode, 401);
+      return true;
+    });
+    await transport.close();
+
+    run.child.kill('SIGTERM');
+    const end = await run.done;
+    assert.equal(end.code, 0, end.stderr);
+    assert.equal(end.stdout, `HTTP: ${url}\nreal-time: ${realtimeUrl}\n`);
+    assert.match(end.stderr, /^local AppSync listening \(schema: bundled chat schema; auth: 2 API keys, 1 JWT\)\. Press Ctrl-C to stop\.\nstopping \(SIGTERM\)\nstopped\n$/);
+    assertNoSecrets(end);
+  });
+
+  test('serve --schema: runs the given schema; without auth flags it accepts any auth; SIGINT closes it (exit 130)', async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'appsync-cli-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const schema = join(dir, 'notes.graphql');
+    await writeFile(schema, 'type Note { id: ID! body: String }\ntype Query { getNote(id: ID!): Note }\ntype Mutation { addNote(body: String!): Note }\n');
+    const run = cli(t, ['serve', '--port', '0', '--schema', schema]);
+    const [, url = ''] = await run.stdoutMatch(/^HTTP: (\S+)\n/m);
+    const http = new AppSyncHttpTransport({ url, auth: new AppSyncApiKeyAuthentication({ apiKey: 'anything' }) });
+    const added = await http.execute<{ addNote: { id: string; body: string } }>('mutation { addNote(body: "n") { id body } }');
+    assert.equal(added.data?.addNote.body, 'n');
+    run.child.kill('SIGINT');
+    const end = await run.done;
+    assert.equal(end.code, 130, end.stderr);
+    assert.match(end.stderr, /^local AppSync listening \(schema: .*notes\.graphql; auth: none, every request is accepted\)/);
+  });
+
+  test('demo: the local AppSync, a subscription and mutations over HTTP, exit 0', async (t) => {
+    const end = await cli(t, ['demo']).done;
+    assert.equal(end.code, 0, end.stderr);
+    const lines = end.stdout.trimEnd().split('\n');
+    assert.equal(lines.filter((line) => line.startsWith('received ')).length, 3);
+    assert.equal(lines.at(-1), 'demo: received 3 of 3 messages sent to #lobby through the subscription; closed cleanly');
+    assert.equal(end.stderr, '');
+  });
+});
+});

@@ -1,6 +1,7 @@
 /**
- * The README's main command (`npm start`): start the local AppSync, subscribe through the
- * library with an API key, publish a few messages and print what arrives.
+ * Start the local AppSync, subscribe through the library with an API key, publish a few
+ * messages and print what arrives. (`npm start` runs the CLI's `demo`, which does the same with
+ * mutations sent over HTTP.)
  */
 import { AppSyncApiKeyAuthentication, AppSyncWebsocketsTransport } from '../src/index.js';
 import { startLocalAppSync } from '../src/testing/index.js';

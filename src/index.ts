@@ -35,6 +35,11 @@ export {
 export type { GraphQLErrorLike, TimeoutPhase } from './errors.js';
 export type { HandshakeAuth } from './protocol/handshake.js';
 export type { TlsOptions, WebSocketConstructor, WebSocketLike } from './socket/websocket.js';
+export { AppSyncHttpTransport } from './http/http-transport.js';
+export type { AppSyncHttpTransportOptions, ExecuteOptions, FetchLike } from './http/http-transport.js';
+export { Client } from './client/client.js';
+export type { ClientOptions, TypedDocumentNode } from './client/client.js';
+export { buildAppSyncSchema } from './schema/appsync-sdl.js';
 export { AppSyncEventsClient } from './events/client.js';
 export type {
   AppSyncEventsClientOptions,

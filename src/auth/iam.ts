@@ -185,7 +185,15 @@ export class AppSyncIAMAuthentication implements AppSyncAuthentication {
     const credentials = await this.#resolveCredentials();
     let signed: Record<string, string>;
     try {
-      signed = await signAppSyncRequest({ credentials, region, host, path: request.path, body: request.body, date: this.#clock() });
+      signed = await signAppSyncRequest({
+        credentials,
+        region,
+        host,
+        path: request.path,
+        body: request.body,
+        date: this.#clock(),
+        ...(request.headers !== undefined ? { headers: request.headers } : {}),
+      });
     } catch (cause) {
       if (cause instanceof TransportAuthError || cause instanceof TransportConfigurationError) throw cause;
       // Built from the error's name only: the signer's inputs are secret.
@@ -194,7 +202,7 @@ export class AppSyncIAMAuthentication implements AppSyncAuthentication {
       );
     }
     const headers: Record<string, string> = {};
-    for (const name of Object.keys(APPSYNC_IAM_SIGNED_HEADERS)) headers[name] = signed[name] ?? '';
+    for (const name of Object.keys(request.headers ?? APPSYNC_IAM_SIGNED_HEADERS)) headers[name] = signed[name.toLowerCase()] ?? '';
     headers.host = host;
     headers['x-amz-date'] = signed['x-amz-date'] ?? '';
     const token = signed['x-amz-security-token'];

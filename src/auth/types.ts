@@ -16,6 +16,11 @@ export interface AuthRequest {
   body: string;
   /** `https` unless the transport URL is plain http/ws (local servers). IAM signs this URL. */
   scheme?: 'https' | 'http';
+  /**
+   * For a real HTTP request: its own headers that IAM must sign, which then come back in the
+   * result. @default AppSync's three real-time constants (accept, content-encoding, content-type)
+   */
+  headers?: Record<string, string>;
 }
 
 export type AuthMode = 'API_KEY' | 'AMAZON_COGNITO_USER_POOLS' | 'AWS_LAMBDA' | 'AWS_IAM';

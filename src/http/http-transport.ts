@@ -1,0 +1,195 @@
+/**
+ * AppSyncHttpTransport: queries and mutations over AppSync's HTTP endpoint, with the same auth
+ * objects as the real-time transport (IAM signs the real request).
+ */
+import type { DocumentNode, ExecutionResult } from 'graphql';
+import type { AppSyncAuthentication } from '../auth/types.js';
+import {
+  TransportConfigurationError,
+  TransportConnectionFailed,
+  TransportProtocolError,
+  TransportQueryError,
+  TransportServerError,
+  TransportTimeoutError,
+  TransportUnsupportedOperation,
+  describeValue,
+  normalizeErrors,
+  summarizeErrors,
+  truncate,
+} from '../errors.js';
+import { serializeRequest } from '../protocol/messages.js';
+import { redactUrl, resolveEndpoints } from '../protocol/url.js';
+import { toRequest } from '../transport/document.js';
+
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+
+export interface AppSyncHttpTransportOptions {
+  /** `https://<id>.appsync-api.<region>.amazonaws.com/graphql`, a custom domain, or `http://` for local servers. */
+  url: string;
+  /** How to authenticate. @default IAM with the AWS SDK's default credential chain */
+  auth?: AppSyncAuthentication | undefined;
+  /** Time for the whole request, in ms; null waits forever. @default 30000 (AppSync's own limit) */
+  timeoutMs?: number | null;
+  /** The fetch to use. @default globalThis.fetch */
+  fetch?: FetchLike | undefined;
+}
+
+export interface ExecuteOptions {
+  variableValues?: Record<string, unknown>;
+  operationName?: string;
+  /** Aborts the request; the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/** What IAM signs over HTTP, as gql does: the JSON content type only (see the botocore vectors). */
+const SIGNED_HTTP_HEADERS = Object.freeze({ 'content-type': 'application/json' });
+
+export class AppSyncHttpTransport {
+  readonly url: string;
+  readonly #host: string;
+  readonly #path: string;
+  readonly #timeoutMs: number | null;
+  readonly #fetch: FetchLike | undefined;
+  #auth: AppSyncAuthentication | undefined;
+
+  constructor(options: AppSyncHttpTransportOptions) {
+    if (typeof options !== 'object' || options === null) {
+      throw new TransportConfigurationError('Expected an options object like { url, auth }, but got ' + typeof options + '.');
+    }
+    const endpoints = resolveEndpoints(options.url);
+    this.url = endpoints.httpUrl;
+    this.#host = endpoints.host;
+    this.#path = new URL(endpoints.httpUrl).pathname;
+    const timeout = options.timeoutMs;
+    if (timeout !== undefined && timeout !== null && (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0)) {
+      throw new TransportConfigurationError(`Expected timeoutMs to be a number of milliseconds >= 0 or null, but got ${String(timeout)}.`);
+    }
+    this.#timeoutMs = timeout === undefined ? 30_000 : timeout;
+    this.#fetch = options.fetch;
+    this.#auth = options.auth;
+  }
+
+  get auth(): AppSyncAuthentication | undefined {
+    return this.#auth;
+  }
+
+  /** Runs a query or mutation. GraphQL errors in the answer reject with `TransportQueryError`. */
+  async execute<TData = Record<string, unknown>>(
+    document: string | DocumentNode,
+    options: ExecuteOptions = {},
+  ): Promise<ExecutionResult<TData>> {
+    const { request } = toRequest(
+      document,
+      options,
+      ['query', 'mutation'],
+      'Subscriptions need the real-time endpoint: use AppSyncWebsocketsTransport.subscribe() (or Client.subscribe()).',
+    );
+    const body = serializeRequest(request);
+    const auth = await this.#resolveAuth();
+    const authHeaders = await auth.getHeaders({
+      host: this.#host,
+      path: this.#path,
+      body,
+      scheme: this.url.startsWith('http:') ? 'http' : 'https',
+      headers: { ...SIGNED_HTTP_HEADERS },
+    });
+    const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'application/json' };
+    for (const [name, value] of Object.entries(authHeaders)) {
+      // fetch sets Host from the URL itself (the same value, which IAM signed).
+      if (name.toLowerCase() !== 'host') headers[name] = value;
+    }
+    const response = await this.#send(body, headers, options.signal);
+    return this.#read<TData>(response);
+  }
+
+  /** Refused: subscriptions need the real-time endpoint. */
+  subscribe(): never {
+    throw new TransportUnsupportedOperation(
+      'subscribe() is not available on AppSyncHttpTransport: subscriptions need the real-time endpoint. Use AppSyncWebsocketsTransport (or Client.subscribe()).',
+    );
+  }
+
+  async #resolveAuth(): Promise<AppSyncAuthentication> {
+    if (this.#auth === undefined) {
+      const { AppSyncIAMAuthentication } = await import('../auth/iam.js');
+      this.#auth ??= new AppSyncIAMAuthentication();
+    }
+    return this.#auth;
+  }
+
+  async #send(body: string, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<Response> {
+    const fetchImpl = this.#fetch ?? (globalThis as { fetch?: FetchLike }).fetch;
+    if (fetchImpl === undefined) {
+      throw new TransportConfigurationError('No fetch: this runtime has no global fetch. Pass `fetch` to AppSyncHttpTransport.');
+    }
+    const controller = new AbortController();
+    const ms = this.#timeoutMs;
+    let timedOut = false;
+    const timer =
+      ms !== null && ms > 0 && Number.isFinite(ms)
+        ? setTimeout(() => {
+            timedOut = true;
+            controller.abort();
+          }, ms)
+        : undefined;
+    const onAbort = (): void => controller.abort(signal?.reason);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await fetchImpl(this.url, { method: 'POST', headers, body, signal: controller.signal });
+    } catch (cause) {
+      if (timedOut) {
+        throw new TransportTimeoutError(
+          `Expected an answer from ${redactUrl(this.url)} within ${ms} ms (timeoutMs), but none arrived. Raise timeoutMs or check the network.`,
+          { phase: 'request', timeoutMs: ms as number },
+        );
+      }
+      if (signal?.aborted) throw signal.reason;
+      throw new TransportConnectionFailed(
+        `Could not reach ${redactUrl(this.url)}: ${cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : String(cause)}. Check the URL and the network.`,
+        { cause },
+      );
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async #read<TData>(response: Response): Promise<ExecutionResult<TData>> {
+    const text = await response.text();
+    let parsed: unknown;
+    try {
+      parsed = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    const isObject = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
+    const errors = isObject ? normalizeErrors((parsed as { errors?: unknown }).errors) : [];
+    if (!response.ok) {
+      const auth = response.status === 401 || response.status === 403;
+      const detail = errors.length > 0 ? summarizeErrors(errors) : truncate(text || response.statusText || 'empty body', 200);
+      throw new TransportServerError(
+        `${redactUrl(this.url)} answered HTTP ${response.status}: ${detail}.${auth ? ' Check the credentials: the API key, token or AWS credentials were rejected or have expired.' : ''}`,
+        { errors, statusCode: response.status },
+      );
+    }
+    if (!isObject) {
+      throw new TransportProtocolError(
+        `Expected a JSON object with "data" or "errors" from ${redactUrl(this.url)}, but got ${parsed === undefined ? `a body that is not JSON: ${JSON.stringify(truncate(text, 120))}` : describeValue(parsed)}.`,
+      );
+    }
+    const result = parsed as ExecutionResult<TData> & { errors?: unknown };
+    if (errors.length > 0) {
+      throw new TransportQueryError(`The server answered with GraphQL errors: ${summarizeErrors(errors)}.`, {
+        errors,
+        data: result.data,
+        ...(result.extensions !== undefined ? { extensions: result.extensions as Record<string, unknown> } : {}),
+      });
+    }
+    return result;
+  }
+
+  toString(): string {
+    return `AppSyncHttpTransport { url: ${JSON.stringify(redactUrl(this.url))} }`;
+  }
+}

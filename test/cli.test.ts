@@ -283,7 +283,7 @@ describe('appsync-websockets query', { concurrency: true }, () => {
     assert.equal(wrongKey.code, 3);
     const [first, ...rest] = wrongKey.stderr.trimEnd().split('\n');
     assert.match(first ?? '', /^POST http:\/\/127\.0\.0\.1:\d+\/graphql \(auth: API key\)$/);
-    assert.match(rest[0] ?? '', /^appsync-websockets: http:\/\/127\.0\.0\.1:\d+\/graphql answered HTTP 401: UnauthorizedException: You are not authorized to make this call\.\. Check the credentials/);
+    assert.match(rest[0] ?? '', /^appsync-websockets: http:\/\/127\.0\.0\.1:\d+\/graphql answered with HTTP 401: UnauthorizedException: You are not authorized to make this call\. Check the credentials/);
     assert.ok(rest.length > 1 && rest.slice(1).every((line) => /^\s+at /.test(line)), 'then the stack');
     assert.equal(wrongKey.stdout, '');
     assert.equal(invalid.code, 5);

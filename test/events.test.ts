@@ -703,7 +703,7 @@ test('publishHttp errors: 4xx → TransportServerError with errors; unreachable 
   assert.deepEqual(denied.errors, [{ errorType: 'UnauthorizedException', message: "You are not authorized to publish to namespace 'readonly' with API_KEY." }]);
   assert.equal(
     denied.message,
-    `http://${server.host}/event refused the publish of 1 event to /readonly/x with HTTP 401: UnauthorizedException: You are not authorized to publish to namespace 'readonly' with API_KEY.. Check the credentials: the API key, token or AWS credentials were rejected, have expired, or may not publish to this namespace.`,
+    `http://${server.host}/event answered for the publish of 1 event to /readonly/x with HTTP 401: UnauthorizedException: You are not authorized to publish to namespace 'readonly' with API_KEY. Check the credentials: the API key, token or AWS credentials were rejected, have expired, or may not do this.`,
   );
   const unknown = await events.publishHttp('/nowhere/x', [1]).then(() => undefined, (e: unknown) => e);
   assert.ok(unknown instanceof TransportServerError);

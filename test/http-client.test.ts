@@ -63,7 +63,7 @@ for (const [mode, serverAuth, clientAuth] of AUTH_CASES) {
     await assert.rejects(wrong.execute(CREATE, { variableValues: { room: 'r', text: 'x' } }), (e: unknown) => {
       assert.ok(e instanceof TransportServerError);
       assert.equal(e.statusCode, 401);
-      assert.match(e.message, /answered HTTP 401: UnauthorizedException: .*Check the credentials/);
+      assert.match(e.message, /answered with HTTP 401: UnauthorizedException: .*[^.]\. Check the credentials/);
       assert.ok(!e.message.includes('SECRET'));
       return true;
     });

@@ -6,22 +6,18 @@ import type { DocumentNode, ExecutionResult } from 'graphql';
 import type { AppSyncAuthentication } from '../auth/types.js';
 import {
   TransportConfigurationError,
-  TransportConnectionFailed,
   TransportProtocolError,
   TransportQueryError,
-  TransportServerError,
-  TransportTimeoutError,
   TransportUnsupportedOperation,
   describeValue,
-  normalizeErrors,
   summarizeErrors,
-  truncate,
 } from '../errors.js';
 import { serializeRequest } from '../protocol/messages.js';
 import { redactUrl, resolveEndpoints } from '../protocol/url.js';
 import { toRequest } from '../transport/document.js';
+import { describeBody, postJson, type FetchLike, type JsonAnswer } from './post-json.js';
 
-export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+export type { FetchLike } from './post-json.js';
 
 export interface AppSyncHttpTransportOptions {
   /** `https://<id>.appsync-api.<region>.amazonaws.com/graphql`, a custom domain, or `http://` for local servers. */
@@ -98,8 +94,16 @@ export class AppSyncHttpTransport {
       // fetch sets Host from the URL itself (the same value, which IAM signed).
       if (name.toLowerCase() !== 'host') headers[name] = value;
     }
-    const response = await this.#send(body, headers, options.signal);
-    return this.#read<TData>(response);
+    const answer = await postJson({
+      url: this.url,
+      body,
+      headers,
+      fetch: this.#fetch,
+      timeoutMs: this.#timeoutMs,
+      timeoutOption: 'timeoutMs',
+      signal: options.signal,
+    });
+    return this.#read<TData>(answer);
   }
 
   /** Refused: subscriptions need the real-time endpoint. */
@@ -117,68 +121,14 @@ export class AppSyncHttpTransport {
     return this.#auth;
   }
 
-  async #send(body: string, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<Response> {
-    const fetchImpl = this.#fetch ?? (globalThis as { fetch?: FetchLike }).fetch;
-    if (fetchImpl === undefined) {
-      throw new TransportConfigurationError('No fetch: this runtime has no global fetch. Pass `fetch` to AppSyncHttpTransport.');
-    }
-    const controller = new AbortController();
-    const ms = this.#timeoutMs;
-    let timedOut = false;
-    const timer =
-      ms !== null && ms > 0 && Number.isFinite(ms)
-        ? setTimeout(() => {
-            timedOut = true;
-            controller.abort();
-          }, ms)
-        : undefined;
-    const onAbort = (): void => controller.abort(signal?.reason);
-    if (signal?.aborted) onAbort();
-    else signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      return await fetchImpl(this.url, { method: 'POST', headers, body, signal: controller.signal });
-    } catch (cause) {
-      if (timedOut) {
-        throw new TransportTimeoutError(
-          `Expected an answer from ${redactUrl(this.url)} within ${ms} ms (timeoutMs), but none arrived. Raise timeoutMs or check the network.`,
-          { phase: 'request', timeoutMs: ms as number },
-        );
-      }
-      if (signal?.aborted) throw signal.reason;
-      throw new TransportConnectionFailed(
-        `Could not reach ${redactUrl(this.url)}: ${cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : String(cause)}. Check the URL and the network.`,
-        { cause },
-      );
-    } finally {
-      if (timer !== undefined) clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    }
-  }
-
-  async #read<TData>(response: Response): Promise<ExecutionResult<TData>> {
-    const text = await response.text();
-    let parsed: unknown;
-    try {
-      parsed = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
-    const isObject = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
-    const errors = isObject ? normalizeErrors((parsed as { errors?: unknown }).errors) : [];
-    if (!response.ok) {
-      const auth = response.status === 401 || response.status === 403;
-      const detail = errors.length > 0 ? summarizeErrors(errors) : truncate(text || response.statusText || 'empty body', 200);
-      throw new TransportServerError(
-        `${redactUrl(this.url)} answered HTTP ${response.status}: ${detail}.${auth ? ' Check the credentials: the API key, token or AWS credentials were rejected or have expired.' : ''}`,
-        { errors, statusCode: response.status },
-      );
-    }
-    if (!isObject) {
+  async #read<TData>(answer: JsonAnswer): Promise<ExecutionResult<TData>> {
+    const { parsed, errors } = answer;
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw new TransportProtocolError(
-        `Expected a JSON object with "data" or "errors" from ${redactUrl(this.url)}, but got ${parsed === undefined ? `a body that is not JSON: ${JSON.stringify(truncate(text, 120))}` : describeValue(parsed)}.`,
+        `Expected a JSON object with "data" or "errors" from ${redactUrl(this.url)}, but got ${describeBody(answer, describeValue)}.`,
       );
     }
-    const result = parsed as ExecutionResult<TData> & { errors?: unknown };
+    const result = parsed as ExecutionResult<TData>;
     if (errors.length > 0) {
       throw new TransportQueryError(`The server answered with GraphQL errors: ${summarizeErrors(errors)}.`, {
         errors,

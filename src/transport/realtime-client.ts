@@ -300,7 +300,7 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
       const { AppSyncIAMAuthentication } = await import('../auth/iam.js');
       this.#auth ??= new AppSyncIAMAuthentication();
     }
-    const request: AuthRequest & { headers?: Record<string, string> } = {
+    const request: AuthRequest = {
       host: this.endpoints.host,
       path,
       body,

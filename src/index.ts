@@ -6,7 +6,7 @@ export type {
   TransportState,
 } from './transport/transport.js';
 export type { RetryOptions } from './transport/retry.js';
-export type { RealtimeClientOptions, SubscriptionOptions } from './transport/realtime-client.js';
+export type { Observer, RealtimeClientOptions, SubscriptionOptions } from './transport/realtime-client.js';
 export { AppSyncApiKeyAuthentication } from './auth/api-key.js';
 export type { AppSyncApiKeyAuthenticationOptions } from './auth/api-key.js';
 export { AppSyncJWTAuthentication } from './auth/jwt.js';

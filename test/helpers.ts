@@ -76,3 +76,12 @@ export function nextEvent<T>(on: (listener: (payload: T) => void) => () => void)
 }
 
 export const SUBSCRIPTION = 'subscription OnCreateMessage { onCreateMessage { id text } }';
+
+/** Waits for a condition on the client's side (the server's waitFor only sees server events). */
+export async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`until: condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}

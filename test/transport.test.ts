@@ -19,7 +19,7 @@ import {
   isTransportError,
 } from '../src/index.js';
 import { base64Decode } from '../src/protocol/encoding.js';
-import { API_KEY, SUBSCRIPTION, errorOf, framesOfType, localServer, subscriptionsOnServer, take, transportFor } from './helpers.js';
+import { API_KEY, SUBSCRIPTION, errorOf, framesOfType, localServer, subscriptionsOnServer, take, transportFor, until } from './helpers.js';
 
 test('API key: a subscription receives 10 messages in order, with keep-alives in between', async (t) => {
   const server = await localServer(t, { keepAliveIntervalMs: 5 });
@@ -522,4 +522,59 @@ test('an auth provider that throws fails connect with a TransportAuthError namin
     assert.equal(e.message, 'The JWT provider (option `jwt`) threw: Error. Fix the function passed as `jwt`; the original error is in `cause`.');
     return true;
   });
+});
+
+test('observe(): results go to next() in order; the returned function sends stop; errors reach error()', async (t) => {
+  const server = await localServer(t, { deniedFields: ['onSecret'] });
+  const transport = transportFor(t, server);
+  await transport.connect();
+  const seen: unknown[] = [];
+  let completed = 0;
+  const stop = transport.observe(SUBSCRIPTION, { next: (r) => seen.push(r.data), error: (e) => seen.push(e), complete: () => completed++ });
+  await subscriptionsOnServer(server, 1);
+  server.realtime.publish('onCreateMessage', { id: '1' });
+  server.realtime.publish('onCreateMessage', { id: '2' });
+  await until(() => seen.length === 2);
+  assert.deepEqual(seen, [{ onCreateMessage: { id: '1' } }, { onCreateMessage: { id: '2' } }]);
+  stop();
+  stop(); // harmless twice
+  await server.realtime.waitFor(() => framesOfType(server, 'stop').length === 1);
+  server.realtime.publish('onCreateMessage', { id: '3' });
+  assert.equal(seen.length, 2);
+  assert.equal(completed, 0, 'leaving is not a completion');
+  const failed = await new Promise<unknown>((resolve) => {
+    transport.observe('subscription { onSecret { id } }', { next: () => {}, error: resolve });
+  });
+  assert.ok(failed instanceof TransportQueryError);
+  assert.throws(() => transport.observe(SUBSCRIPTION, {} as never), /Expected an observer with next\(result\) and error\(error\) functions/);
+});
+
+test('observe(): an observer that throws is reported, and the subscription goes on', async (t) => {
+  const server = await localServer(t);
+  const transport = transportFor(t, server);
+  await transport.connect();
+  const reported: unknown[] = [];
+  const onUncaught = (error: unknown): void => void reported.push(error);
+  const listeners = process.listeners('uncaughtException');
+  process.removeAllListeners('uncaughtException');
+  process.on('uncaughtException', onUncaught);
+  t.after(() => {
+    process.off('uncaughtException', onUncaught);
+    for (const listener of listeners) process.on('uncaughtException', listener);
+  });
+  let calls = 0;
+  transport.observe(SUBSCRIPTION, {
+    next: () => {
+      calls++;
+      throw new Error('app bug');
+    },
+    error: () => {},
+  });
+  await subscriptionsOnServer(server, 1);
+  server.realtime.publish('onCreateMessage', { id: '1' });
+  server.realtime.publish('onCreateMessage', { id: '2' });
+  await until(() => calls === 2);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(reported.length, 2);
+  assert.equal(transport.state, 'connected');
 });

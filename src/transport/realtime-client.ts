@@ -75,10 +75,70 @@ export interface TransportEvents {
   closed: { error: TransportError | undefined };
 }
 
+/** Where a subscription's results go: a {@link ResultStream} (async iterator) or an observer. */
+export interface Sink<T> {
+  push(value: T): void;
+  fail(error: unknown): void;
+  end(): void;
+}
+
+/** Callbacks for `observe()`: each result, the error that ends it, or its normal end. */
+export interface Observer<T> {
+  next(result: T): void;
+  error(error: TransportError): void;
+  complete?(): void;
+}
+
+/** Hands results to an observer; an observer that throws is the app's bug, reported, not fatal. */
+class ObserverSink<T> implements Sink<T> {
+  #observer: Observer<T> | undefined;
+  constructor(observer: Observer<T>) {
+    this.#observer = observer;
+  }
+  push(value: T): void {
+    const observer = this.#observer;
+    if (observer === undefined) return;
+    try {
+      observer.next(value);
+    } catch (error) {
+      reportLater(error);
+    }
+  }
+  fail(error: unknown): void {
+    const observer = this.close();
+    try {
+      observer?.error(error as TransportError);
+    } catch (thrown) {
+      reportLater(thrown);
+    }
+  }
+  end(): void {
+    const observer = this.close();
+    try {
+      observer?.complete?.();
+    } catch (thrown) {
+      reportLater(thrown);
+    }
+  }
+  /** Nothing more reaches the observer; returns it if it was still open. */
+  close(): Observer<T> | undefined {
+    const observer = this.#observer;
+    this.#observer = undefined;
+    return observer;
+  }
+}
+
+/** Like an uncaught error in an event listener: reported by the platform, the client goes on. */
+function reportLater(error: unknown): void {
+  queueMicrotask(() => {
+    throw error;
+  });
+}
+
 /** One subscription the user holds, across sockets. `P` is what the protocol needs to start it. */
 export interface Subscription<T, P> {
   readonly params: P;
-  readonly stream: ResultStream<T>;
+  readonly sink: Sink<T>;
   readonly sendStop: boolean;
   readonly onResubscribed: (() => void) | undefined;
   /** Its id on the current socket; a new one on every socket. */
@@ -274,7 +334,7 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     this.#connection = undefined;
     this.#byId.clear();
     if (generation !== this.#generation) return;
-    for (const subscription of open) subscription.stream.fail(error);
+    for (const subscription of open) subscription.sink.fail(error);
     this.#state = 'closed';
     this.#events.emit('closed', { error: undefined });
     this.#resolveClosed();
@@ -315,16 +375,42 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     return this.#connection;
   }
 
-  /** Registers a subscription and starts it now (connected) or after the (re)connect. */
+  /** Registers a subscription read through an async iterator; starts it now (connected) or after the (re)connect. */
   protected addSubscription(params: P, options: SubscriptionOptions, notConnected: string): ResultStream<T> {
     this.assertOpen(notConnected);
     const max = options.maxBufferedResults ?? Infinity;
     if (typeof max !== 'number' || Number.isNaN(max) || max < 1) {
       throw new TransportConfigurationError(`Expected maxBufferedResults to be a number >= 1, but got ${String(max)}.`);
     }
+    let leave: () => void = () => {};
+    const stream = new ResultStream<T>(() => leave(), max);
+    leave = this.#register(params, options, stream, () => void stream.return());
+    return stream;
+  }
+
+  /**
+   * Registers a subscription whose results go straight to `observer` (no promise per result:
+   * the fastest way to consume). Returns the function that stops it.
+   */
+  protected addObserver(params: P, observer: Observer<T>, options: SubscriptionOptions, notConnected: string): () => void {
+    this.assertOpen(notConnected);
+    if (typeof observer !== 'object' || observer === null || typeof observer.next !== 'function' || typeof observer.error !== 'function') {
+      throw new TransportConfigurationError('Expected an observer with next(result) and error(error) functions (complete() optional).');
+    }
+    const sink = new ObserverSink(observer);
+    let leave: () => void = () => {};
+    leave = this.#register(params, options, sink, () => leave());
+    return () => {
+      sink.close();
+      leave();
+    };
+  }
+
+  /** Adds the subscription to the wanted set; returns its idempotent `leave`. */
+  #register(params: P, options: SubscriptionOptions, sink: Sink<T>, onAbort: () => void): () => void {
     const subscription: Subscription<T, P> = {
       params,
-      stream: new ResultStream<T>(() => this.#leave(subscription), max),
+      sink,
       sendStop: options.sendStop ?? true,
       onResubscribed: options.onResubscribed,
       id: undefined,
@@ -334,14 +420,14 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
       wanted: true,
       detachSignal: undefined,
     };
+    const leave = (): void => this.#leave(subscription);
     const signal = options.signal;
     if (signal?.aborted) {
       subscription.wanted = false;
-      subscription.stream.end();
-      return subscription.stream;
+      sink.end();
+      return leave;
     }
     if (signal) {
-      const onAbort = (): void => void subscription.stream.return();
       signal.addEventListener('abort', onAbort, { once: true });
       subscription.detachSignal = () => signal.removeEventListener('abort', onAbort);
     }
@@ -349,7 +435,7 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     // While connecting or reconnecting, it starts once the socket is acknowledged.
     const connection = this.#connection;
     if (this.#state === 'connected' && connection !== undefined) void this.#start(subscription, connection);
-    return subscription.stream;
+    return leave;
   }
 
   /** Throws `TransportClosed(message)` unless connected, connecting or reconnecting. */
@@ -362,7 +448,7 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
   /** Hot path: a result for `id`. Results for stopped subscriptions are dropped quietly. */
   protected deliver(id: string, value: T): void {
     const subscription = this.#byId.get(id);
-    if (subscription?.wanted) subscription.stream.push(value);
+    if (subscription?.wanted) subscription.sink.push(value);
   }
 
   /** The server acknowledged the start of `id`. */
@@ -650,7 +736,7 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     this.#subscriptions.delete(subscription);
     subscription.detachSignal?.();
     this.#clearStartAck(subscription);
-    subscription.stream.end();
+    subscription.sink.end();
   }
 
   #finish(subscription: Subscription<T, P>, error: TransportError): void {
@@ -659,7 +745,7 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     subscription.detachSignal?.();
     this.#clearStartAck(subscription);
     if (subscription.id !== undefined && this.#byId.get(subscription.id) === subscription) this.#byId.delete(subscription.id);
-    subscription.stream.fail(error);
+    subscription.sink.fail(error);
   }
 
   #clearStartAck(subscription: Subscription<T, P>): void {

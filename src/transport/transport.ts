@@ -21,7 +21,13 @@ import {
 } from '../protocol/messages.js';
 import { toRequest } from './document.js';
 import { graphqlProtocol } from './graphql-protocol.js';
-import { RealtimeClient, type RealtimeClientOptions, type Subscription, type SubscriptionOptions } from './realtime-client.js';
+import {
+  RealtimeClient,
+  type Observer,
+  type RealtimeClientOptions,
+  type Subscription,
+  type SubscriptionOptions,
+} from './realtime-client.js';
 
 export type { TransportEvents, TransportState } from './realtime-client.js';
 
@@ -71,6 +77,26 @@ export class AppSyncWebsocketsTransport extends RealtimeClient<ServerMessage, Ex
     return this.addSubscription({ data: serializeRequest(request) }, options, NOT_CONNECTED) as AsyncIterableIterator<
       ExecutionResult<TData>
     >;
+  }
+
+  /**
+   * Like `subscribe`, but results go straight to `observer.next` (no promise per result: the
+   * fastest way to consume). Returns the function that stops the subscription (sending `stop`).
+   * `observer.error` receives the error that ends it; `complete` its normal end.
+   */
+  observe<TData = Record<string, unknown>>(
+    document: string | DocumentNode,
+    observer: Observer<ExecutionResult<TData>>,
+    options: SubscribeOptions = {},
+  ): () => void {
+    this.assertOpen(NOT_CONNECTED);
+    const { request } = toRequest(
+      document,
+      options,
+      ['subscription'],
+      'Only subscriptions run on the real-time endpoint; send queries and mutations over HTTP (AppSyncHttpTransport).',
+    );
+    return this.addObserver({ data: serializeRequest(request) }, observer as Observer<ExecutionResult>, options, NOT_CONNECTED);
   }
 
   /** Always rejects: the real-time endpoint runs only subscriptions (as in gql). */

@@ -4,9 +4,10 @@
  * namespaces with their auth rules, wildcard fan-out, `POST /event`, recorded frames and faults.
  * `node-server.ts` binds it to `http` + `ws` on the same port as the GraphQL endpoints.
  */
+import { Waiters } from './waiters.js';
+import { decideUpgrade, type Refusal } from './upgrade.js';
 import { randomUUID } from 'node:crypto';
 import type { GraphQLErrorLike } from '../errors.js';
-import { base64Decode } from '../protocol/encoding.js';
 import {
   EVENTS_ID_PATTERN,
   EVENTS_PATH,
@@ -96,7 +97,6 @@ interface ConnectionState {
   queue: Promise<void>;
 }
 
-type Waiter = { check: () => boolean; resolve: () => void };
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; status: number; errors: GraphQLErrorLike[] };
 
@@ -121,8 +121,8 @@ export class EventsEngine {
   readonly #namespaces: Map<string, LocalEventsNamespace>;
   readonly #connections = new Map<number, ConnectionState>();
   #nextConnectionId = 1;
-  #refusals: { status: number; remaining: number } | undefined;
-  #waiters: Waiter[] = [];
+  #refusals: Refusal | undefined;
+  readonly #waiters = new Waiters();
 
   constructor(options: EventsEngineOptions = {}) {
     this.#options = options;
@@ -138,24 +138,9 @@ export class EventsEngine {
 
   /** Decides on an upgrade: injected refusals, then the auth object (subprotocol, query or headers). */
   upgrade(request: UpgradeRequest): UpgradeDecision {
-    const refusal = this.#refusals;
-    if (refusal !== undefined && refusal.remaining > 0) {
-      refusal.remaining--;
-      return { accept: false, status: refusal.status, body: JSON.stringify({ errors: [{ message: 'Injected refusal' }] }) };
-    }
-    let auth: Record<string, string> | undefined;
-    try {
-      const headerParam = request.query.get('header');
-      const headerProtocol = request.protocols.find((p) => p.startsWith('header-'));
-      if (headerParam !== null) auth = decodeAuth(headerParam);
-      else if (headerProtocol !== undefined) auth = decodeAuth(headerProtocol.slice('header-'.length));
-      else auth = plainHeaders(request.headers);
-    } catch {
-      return { accept: false, status: 400, body: JSON.stringify({ errors: [{ errorType: 'BadRequestException', message: 'Invalid auth header encoding.' }] }) };
-    }
-    const protocol = request.protocols.find((p) => p === EVENTS_SUBPROTOCOL);
-    return { accept: true, protocol: protocol ?? request.protocols[0], auth };
+    return decideUpgrade(request, this.#refusals, EVENTS_SUBPROTOCOL);
   }
+
 
   /** Refuse the next `times` Events upgrades with HTTP `status`. */
   refuseHandshakes(status: number, times = Infinity): void {
@@ -505,30 +490,13 @@ export class EventsEngine {
 
   /** Resolves once `check()` is true, re-checked after every event of the engine. */
   waitFor(check: () => boolean, timeoutMs = 5000): Promise<void> {
-    if (check()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = {
-        check,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      };
-      const timer = setTimeout(() => {
-        this.#waiters = this.#waiters.filter((w) => w !== waiter);
-        reject(new Error(`waitFor: condition not met within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.#waiters.push(waiter);
-    });
+    return this.#waiters.waitFor(check, timeoutMs);
   }
 
   #notify(): void {
-    if (this.#waiters.length === 0) return;
-    const ready = this.#waiters.filter((w) => w.check());
-    if (ready.length === 0) return;
-    this.#waiters = this.#waiters.filter((w) => !ready.includes(w));
-    for (const waiter of ready) waiter.resolve();
+    this.#waiters.notify();
   }
+
 
   /** Closes every Events connection and clears every timer. */
   shutdown(): void {
@@ -552,20 +520,5 @@ function authObject(value: unknown): Record<string, string> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, string>) : {};
 }
 
-/** base64 or base64url; a `+` that a form decoder turned into a space is put back. */
-function decodeAuth(encoded: string): Record<string, string> {
-  const value = JSON.parse(base64Decode(encoded.replace(/ /g, '+'))) as unknown;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('auth header is not an object');
-  return value as Record<string, string>;
-}
 
-const PLAIN_AUTH_HEADERS = ['host', 'x-api-key', 'authorization', 'x-amz-date', 'x-amz-security-token', 'accept', 'content-encoding', 'content-type'];
 
-function plainHeaders(headers: UpgradeRequest['headers']): Record<string, string> | undefined {
-  const out: Record<string, string> = {};
-  for (const name of PLAIN_AUTH_HEADERS) {
-    const value = headers[name];
-    if (typeof value === 'string') out[name] = value;
-  }
-  return out['x-api-key'] !== undefined || out.authorization !== undefined ? out : undefined;
-}

@@ -3,11 +3,12 @@
  * on upgrades, answers frames as AppSync does, fans published results out to subscriptions,
  * records every frame and injects faults. `node-server.ts` binds it to `http` + `ws`.
  */
+import { Waiters } from './waiters.js';
+import { decideUpgrade, type Refusal, type UpgradeDecision, type UpgradeRequest } from './upgrade.js';
 import { parse, Kind, type OperationDefinitionNode, type FieldNode } from 'graphql';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { buildAppSyncSchema } from '../schema/appsync-sdl.js';
 import { RejectedSubscription, checkSubscription, projectPayload } from './graphql/subscriptions.js';
-import { base64Decode } from '../protocol/encoding.js';
 import { checkAuth, type LocalAuthOptions } from './auth-check.js';
 
 /** What the engine needs of a connected socket. */
@@ -20,17 +21,7 @@ export interface Peer {
   sendBinary(bytes: Uint8Array): void;
 }
 
-export interface UpgradeRequest {
-  path: string;
-  query: URLSearchParams;
-  headers: Record<string, string | string[] | undefined>;
-  /** Offered `Sec-WebSocket-Protocol` values. */
-  protocols: string[];
-}
-
-export type UpgradeDecision =
-  | { accept: true; protocol: string | undefined; auth: Record<string, string> | undefined }
-  | { accept: false; status: number; body: string };
+export type { UpgradeDecision, UpgradeRequest } from './upgrade.js';
 
 export interface ReceivedFrame {
   connectionId: number;
@@ -102,7 +93,6 @@ interface ConnectionState {
   closed: boolean;
 }
 
-type Waiter = { check: () => boolean; resolve: () => void };
 
 export class RealtimeEngine {
   readonly faults: RealtimeFaults = {
@@ -119,8 +109,8 @@ export class RealtimeEngine {
   readonly #options: RealtimeOptions;
   readonly #connections = new Map<number, ConnectionState>();
   #nextConnectionId = 1;
-  #refusals: { status: number; remaining: number } | undefined;
-  #waiters: Waiter[] = [];
+  #refusals: Refusal | undefined;
+  readonly #waiters = new Waiters();
   /** Number of connections ever accepted. */
   connectionCount = 0;
   /** The schema built from `options.schema`, if one was given. */
@@ -138,24 +128,9 @@ export class RealtimeEngine {
 
   /** Decides on an upgrade request: refusals injected by tests, then the auth object's form. */
   upgrade(request: UpgradeRequest): UpgradeDecision {
-    const refusal = this.#refusals;
-    if (refusal !== undefined && refusal.remaining > 0) {
-      refusal.remaining--;
-      return { accept: false, status: refusal.status, body: JSON.stringify({ errors: [{ message: 'Injected refusal' }] }) };
-    }
-    const protocol = request.protocols.find((p) => p === 'graphql-ws');
-    let auth: Record<string, string> | undefined;
-    try {
-      const headerParam = request.query.get('header');
-      const headerProtocol = request.protocols.find((p) => p.startsWith('header-'));
-      if (headerParam !== null) auth = decodeAuth(headerParam);
-      else if (headerProtocol !== undefined) auth = decodeAuth(headerProtocol.slice('header-'.length));
-      else auth = plainHeaders(request.headers);
-    } catch {
-      return { accept: false, status: 400, body: JSON.stringify({ errors: [{ errorType: 'BadRequestException', message: 'Invalid auth header encoding.' }] }) };
-    }
-    return { accept: true, protocol: protocol ?? request.protocols[0], auth };
+    return decideUpgrade(request, this.#refusals, 'graphql-ws');
   }
+
 
   /** Refuse the next `times` upgrades with HTTP `status`. */
   refuseHandshakes(status: number, times = Infinity): void {
@@ -459,30 +434,13 @@ export class RealtimeEngine {
 
   /** Resolves once `check()` is true, re-checked after every event of the engine. */
   waitFor(check: () => boolean, timeoutMs = 5000): Promise<void> {
-    if (check()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = {
-        check,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      };
-      const timer = setTimeout(() => {
-        this.#waiters = this.#waiters.filter((w) => w !== waiter);
-        reject(new Error(`waitFor: condition not met within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.#waiters.push(waiter);
-    });
+    return this.#waiters.waitFor(check, timeoutMs);
   }
 
   #notify(): void {
-    if (this.#waiters.length === 0) return;
-    const ready = this.#waiters.filter((w) => w.check());
-    if (ready.length === 0) return;
-    this.#waiters = this.#waiters.filter((w) => !ready.includes(w));
-    for (const waiter of ready) waiter.resolve();
+    this.#waiters.notify();
   }
+
 
   /** Closes every connection and clears every timer. */
   shutdown(): void {
@@ -493,23 +451,8 @@ export class RealtimeEngine {
   }
 }
 
-/** base64 or base64url; a `+` that a form decoder turned into a space is put back (gql does not percent-encode). */
-function decodeAuth(encoded: string): Record<string, string> {
-  const value = JSON.parse(base64Decode(encoded.replace(/ /g, '+'))) as unknown;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('auth header is not an object');
-  return value as Record<string, string>;
-}
 
-const PLAIN_AUTH_HEADERS = ['host', 'x-api-key', 'authorization', 'x-amz-date', 'x-amz-security-token', 'accept', 'content-encoding', 'content-type'];
 
-function plainHeaders(headers: UpgradeRequest['headers']): Record<string, string> | undefined {
-  const out: Record<string, string> = {};
-  for (const name of PLAIN_AUTH_HEADERS) {
-    const value = headers[name];
-    if (typeof value === 'string') out[name] = value;
-  }
-  return out['x-api-key'] !== undefined || out.authorization !== undefined ? out : undefined;
-}
 
 function matchesArgs(args: Record<string, unknown>, value: unknown): boolean {
   for (const [name, expected] of Object.entries(args)) {

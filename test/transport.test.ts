@@ -578,3 +578,18 @@ test('observe(): an observer that throws is reported, and the subscription goes 
   assert.equal(reported.length, 2);
   assert.equal(transport.state, 'connected');
 });
+
+test('secrets stay out of toString(), util.inspect and JSON of a live transport (query-string handshake too)', async (t) => {
+  const server = await localServer(t);
+  const transport = transportFor(t, server, { handshakeAuth: 'query' });
+  await transport.connect();
+  transport.subscribe(SUBSCRIPTION);
+  await subscriptionsOnServer(server, 1);
+  const { inspect } = await import('node:util');
+  const { base64Encode } = await import('../src/protocol/encoding.js');
+  const encodedKey = base64Encode(JSON.stringify({ host: server.host, 'x-api-key': API_KEY }));
+  for (const shown of [String(transport), inspect(transport, { depth: 10, showHidden: true }), JSON.stringify(transport)]) {
+    assert.ok(!shown.includes(API_KEY), shown);
+    assert.ok(!shown.includes(encodedKey.slice(0, 20)), shown);
+  }
+});

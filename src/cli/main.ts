@@ -5,13 +5,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { registerDemo } from './commands/demo.js';
+import { registerEvents } from './commands/events.js';
 import { registerQuery } from './commands/query.js';
 import { registerServe } from './commands/serve.js';
 import { registerSubscribe } from './commands/subscribe.js';
 import { processIo } from './output.js';
 import { runCli, type CliCommand } from './program.js';
 
-const COMMANDS: readonly CliCommand[] = [registerSubscribe, registerQuery, registerServe, registerDemo];
+const COMMANDS: readonly CliCommand[] = [registerSubscribe, registerQuery, registerEvents, registerServe, registerDemo];
 
 /** The package's version, from the package.json three levels up (dist/src/cli → root). */
 function version(): string {

@@ -332,8 +332,8 @@ describe('appsync-websockets serve and demo', { concurrency: true }, () => {
     run.child.kill('SIGTERM');
     const end = await run.done;
     assert.equal(end.code, 0, end.stderr);
-    assert.equal(end.stdout, `HTTP: ${url}\nreal-time: ${realtimeUrl}\n`);
-    assert.match(end.stderr, /^local AppSync listening \(schema: bundled chat schema; auth: 2 API keys, 1 JWT\)\. Press Ctrl-C to stop\.\nstopping \(SIGTERM\)\nstopped\n$/);
+    assert.equal(end.stdout, `HTTP: ${url}\nreal-time: ${realtimeUrl}\nevents: ${url.replace(/\/graphql$/, '/event')}\n`);
+    assert.match(end.stderr, /^local AppSync listening \(schema: bundled chat schema; auth: 2 API keys, 1 JWT\), Events namespaces: default\. Press Ctrl-C to stop\.\nstopping \(SIGTERM\)\nstopped\n$/);
     assertNoSecrets(end);
   });
 
@@ -357,8 +357,9 @@ describe('appsync-websockets serve and demo', { concurrency: true }, () => {
     const end = await cli(t, ['demo']).done;
     assert.equal(end.code, 0, end.stderr);
     const lines = end.stdout.trimEnd().split('\n');
-    assert.equal(lines.filter((line) => line.startsWith('received ')).length, 3);
-    assert.equal(lines.at(-1), 'demo: received 3 of 3 messages sent to #lobby through the subscription; closed cleanly');
+    assert.equal(lines.filter((line) => line.startsWith('received onCreateMessage ')).length, 3);
+    assert.equal(lines.filter((line) => line.startsWith('received an event on /default/lobby: ')).length, 1);
+    assert.equal(lines.at(-1), 'demo: received 3 of 3 messages sent to #lobby through the subscription, and the event through /default/lobby; closed cleanly');
     assert.equal(end.stderr, '');
   });
 });

@@ -1,10 +1,10 @@
 /**
  * `demo` (what `npm start` runs): the local AppSync with the chat schema and an API key, a
  * subscription through the library's real-time transport, mutations through its HTTP transport,
- * and what arrives, printed. Needs no AWS account and exits 0 when everything arrived.
+ * then one AppSync Events event published over HTTP to a channel subscribed over WebSocket, and
+ * what arrives, printed. Needs no AWS account and exits 0 when everything arrived.
  */
 import type { Command } from 'commander';
-import type { ExecutionResult } from 'graphql';
 import { AppSyncApiKeyAuthentication } from '../../auth/api-key.js';
 import { CHAT_SCHEMA } from '../../testing/chat-schema.js';
 import { CliError, EXIT, type ExitCode } from '../exit-codes.js';
@@ -22,6 +22,9 @@ const MESSAGES = [
   { room: ROOM, text: 'from the local AppSync' },
   { room: ROOM, text: 'goodbye' },
 ];
+/** The Events channel (in the local server's default namespace) and the event sent to it. */
+const CHANNEL = '/default/lobby';
+const EVENT = { text: 'hello from AppSync Events' };
 /** Longest wait for one message to arrive; the demo fails instead of hanging. */
 const ARRIVAL_TIMEOUT_MS = 5000;
 
@@ -35,24 +38,26 @@ interface Message {
 export function registerDemo(program: Command, context: CliContext): void {
   program
     .command('demo')
-    .description('Start the local AppSync (chat schema, API key), subscribe, send mutations over HTTP, print what arrives, exit 0.')
+    .description('Start the local AppSync (chat schema, API key), subscribe, send mutations over HTTP, publish an AppSync Events event, print what arrives, exit 0.')
     .action(context.action(() => demo(context.io)));
 }
 
 async function demo(io: CliIo): Promise<ExitCode> {
-  const [{ startLocalAppSync }, { AppSyncWebsocketsTransport }, { AppSyncHttpTransport }] = await Promise.all([
+  const [{ startLocalAppSync }, { AppSyncWebsocketsTransport }, { AppSyncHttpTransport }, { AppSyncEventsClient }] = await Promise.all([
     import('../../testing/node-server.js'),
     import('../../transport/transport.js'),
     import('../../http/http-transport.js'),
+    import('../../events/client.js'),
   ]);
   const server = await startLocalAppSync({ schema: CHAT_SCHEMA, auth: { apiKeys: [API_KEY] } });
   const auth = new AppSyncApiKeyAuthentication({ apiKey: API_KEY });
   const realtime = new AppSyncWebsocketsTransport({ url: server.url, auth, retry: false });
   const http = new AppSyncHttpTransport({ url: server.url, auth });
+  const events = new AppSyncEventsClient({ url: server.eventsUrl, auth, retry: false });
   const expected = MESSAGES.filter((m) => m.room === ROOM).length;
   let received = 0;
   try {
-    out(io, `local AppSync (chat schema, API key auth) at ${server.url}, real-time at ${server.realtimeUrl}`);
+    out(io, `local AppSync (chat schema, API key auth) at ${server.url}, real-time at ${server.realtimeUrl}, events at ${server.eventsUrl}`);
     await realtime.connect();
     const results = realtime.subscribe<{ onCreateMessage: Message }>(SUBSCRIPTION, { variableValues: { room: ROOM } });
     // Our own server: it tells us when the subscription is live, so no message is sent too early.
@@ -75,15 +80,30 @@ async function demo(io: CliIo): Promise<ExitCode> {
       out(io, `received onCreateMessage in #${got.room}: ${JSON.stringify(got.text)} (id ${got.id}, createdAt ${got.createdAt ?? '-'})`);
     }
     await results.return?.(); // sends stop
+
+    // AppSync Events: a channel instead of a schema; any JSON value is an event.
+    await events.connect();
+    const incoming = events.subscribe(CHANNEL);
+    await server.events.waitFor(() => server.events.subscriptions.length === 1, ARRIVAL_TIMEOUT_MS);
+    out(io, `subscribed to the Events channel ${CHANNEL} over WebSocket`);
+    await events.publishHttp(CHANNEL, [EVENT]);
+    out(io, `sent     an event to ${CHANNEL} over HTTP: ${JSON.stringify(EVENT)}`);
+    const event = await nextWithin(incoming, ARRIVAL_TIMEOUT_MS, JSON.stringify(EVENT));
+    if (JSON.stringify(event) !== JSON.stringify(EVENT)) {
+      throw new CliError(`demo: expected the event ${JSON.stringify(EVENT)} to arrive, but got ${JSON.stringify(event)}.`, EXIT.FAILURE);
+    }
+    out(io, `received an event on ${CHANNEL}: ${JSON.stringify(event)}`);
+    await incoming.return?.(); // sends unsubscribe
   } finally {
+    await events.close();
     await realtime.close();
     await server.close();
   }
-  out(io, `demo: received ${received} of ${expected} messages sent to #${ROOM} through the subscription; closed cleanly`);
+  out(io, `demo: received ${received} of ${expected} messages sent to #${ROOM} through the subscription, and the event through ${CHANNEL}; closed cleanly`);
   return EXIT.OK;
 }
 
-async function nextWithin<T>(iterator: AsyncIterator<ExecutionResult<T>>, ms: number, text: string): Promise<ExecutionResult<T>> {
+async function nextWithin<R>(iterator: AsyncIterator<R>, ms: number, text: string): Promise<R> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(

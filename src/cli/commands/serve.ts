@@ -20,14 +20,18 @@ interface ServeFlags {
   iamAccessKeyId?: string;
   iamSecretAccessKey?: string;
   iamSessionToken?: string;
+  eventsNamespace?: string[];
 }
 
 export const DEFAULT_PORT = 4000;
 
+/** The Events namespace `serve` enables when none is given. */
+export const DEFAULT_EVENTS_NAMESPACE = 'default';
+
 export function registerServe(program: Command, context: CliContext): void {
   program
     .command('serve')
-    .description('Run the local AppSync (queries, mutations and subscriptions) and print its URLs; runs until Ctrl-C or SIGTERM.')
+    .description('Run the local AppSync (queries, mutations, subscriptions and AppSync Events) and print its URLs; runs until Ctrl-C or SIGTERM.')
     .option('--schema <file>', 'AppSync schema file (SDL; AppSync scalars and directives need no declaration) (default: the bundled chat schema)')
     .option('--port <port>', 'port to listen on; 0 picks a free one', port, DEFAULT_PORT)
     .option('--hostname <host>', 'interface to listen on', '127.0.0.1')
@@ -37,18 +41,21 @@ export function registerServe(program: Command, context: CliContext): void {
     .option('--iam-access-key-id <id>', 'accept IAM (SigV4) signatures made with this access key id')
     .option('--iam-secret-access-key <secret>', 'the secret access key of --iam-access-key-id')
     .option('--iam-session-token <token>', 'the session token of --iam-access-key-id, for temporary credentials')
+    .option('--events-namespace <name>', `an AppSync Events namespace to enable (repeatable) (default: "${DEFAULT_EVENTS_NAMESPACE}")`, collect)
     .addHelpText(
       'after',
       `
-Prints two lines on stdout, "HTTP: <url>" and "real-time: <url>"; clients use the HTTP URL
-(the real-time one is derived from it). Without any auth flag every request is accepted,
-whatever auth it carries. Ctrl-C or SIGTERM closes every connection and the server; the exit
-code is then 130 after Ctrl-C, 0 after SIGTERM.
+Prints three lines on stdout, "HTTP: <url>", "real-time: <url>" and "events: <url>". GraphQL
+clients use the HTTP URL (the real-time one is derived from it); AppSync Events clients
+(\`events subscribe\`, \`events publish\`) use the events URL. Without any auth flag every
+request is accepted, whatever auth it carries. Ctrl-C or SIGTERM closes every connection and
+the server; the exit code is then 130 after Ctrl-C, 0 after SIGTERM.
 
 Example:
   appsync-websockets serve --api-key da2-local &
   appsync-websockets subscribe http://127.0.0.1:${DEFAULT_PORT}/graphql --api-key da2-local \\
-    'subscription { onCreateMessage { id room text } }'`,
+    'subscription { onCreateMessage { id room text } }'
+  appsync-websockets events subscribe http://127.0.0.1:${DEFAULT_PORT}/event '/default/*' --api-key da2-local`,
     )
     .action(context.action((flags: ServeFlags) => serve(context, flags)));
 }
@@ -56,11 +63,12 @@ Example:
 async function serve(context: CliContext, flags: ServeFlags): Promise<ExitCode> {
   const { io } = context;
   const auth = localAuth(flags);
+  const namespaces = eventsNamespaces(flags.eventsNamespace);
   const schema = flags.schema === undefined ? CHAT_SCHEMA : await readTextFile(flags.schema, 'schema');
   const { startLocalAppSync } = await import('../../testing/node-server.js');
   let server: LocalAppSync;
   try {
-    server = await startLocalAppSync({ schema, auth: auth.options, port: flags.port, hostname: flags.hostname });
+    server = await startLocalAppSync({ schema, auth: auth.options, port: flags.port, hostname: flags.hostname, events: { namespaces } });
   } catch (error) {
     if (error instanceof TransportConfigurationError) {
       throw new CliUsageError(`${flags.schema ?? 'the bundled schema'}: ${error.message}`, { cause: error });
@@ -80,7 +88,11 @@ async function serve(context: CliContext, flags: ServeFlags): Promise<ExitCode> 
   try {
     out(io, `HTTP: ${server.url}`);
     out(io, `real-time: ${server.realtimeUrl}`);
-    note(io, `local AppSync listening (schema: ${flags.schema ?? 'bundled chat schema'}; auth: ${auth.description}). Press Ctrl-C to stop.`);
+    out(io, `events: ${server.eventsUrl}`);
+    note(
+      io,
+      `local AppSync listening (schema: ${flags.schema ?? 'bundled chat schema'}; auth: ${auth.description}), Events namespaces: ${namespaces.join(', ')}. Press Ctrl-C to stop.`,
+    );
     const reason = await stopped;
     note(io, `stopping (${reason})`);
     return exitCodeForStop(reason);
@@ -89,6 +101,18 @@ async function serve(context: CliContext, flags: ServeFlags): Promise<ExitCode> 
     stopListening();
     note(io, 'stopped');
   }
+}
+
+/** The Events namespaces from `--events-namespace`, checked here (the server would blame the schema). */
+function eventsNamespaces(names: readonly string[] = []): string[] {
+  for (const name of names) {
+    if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,48}[A-Za-z0-9])?$/.test(name)) {
+      throw new CliUsageError(
+        `Expected each --events-namespace to be 1 to 50 characters of [A-Za-z0-9-], not starting or ending with "-", but ${JSON.stringify(name.slice(0, 60))} is not.`,
+      );
+    }
+  }
+  return names.length === 0 ? [DEFAULT_EVENTS_NAMESPACE] : [...new Set(names)];
 }
 
 /** The server's auth rules from the flags; none at all accepts everything. Never echoes a secret. */

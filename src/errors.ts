@@ -169,7 +169,8 @@ export function summarizeErrors(errors: readonly GraphQLErrorLike[]): string {
   return errors
     .map((e) => {
       const type = typeof e.errorType === 'string' ? `${e.errorType}: ` : '';
-      const msg = typeof e.message === 'string' ? e.message : truncate(safeStringify(e), 120);
+      // Without its final period: callers end their own sentence.
+      const msg = typeof e.message === 'string' ? e.message.replace(/\.$/, '') : truncate(safeStringify(e), 120);
       return `${type}${msg}`;
     })
     .join('; ');

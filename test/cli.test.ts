@@ -231,7 +231,7 @@ describe('appsync-websockets subscribe', { concurrency: true }, () => {
     assert.equal(end.stdout, '');
     const errors = end.stderr.split('\n').filter((line) => line.startsWith('appsync-websockets:'));
     assert.deepEqual(errors, [
-      'appsync-websockets: The server refused the connection: UnauthorizedException: You are not authorized to make this call. (errorCode 401). Check the credentials: the API key, token or AWS credentials were rejected or have expired.',
+      'appsync-websockets: The server refused the connection: UnauthorizedException: You are not authorized to make this call (errorCode 401). Check the credentials: the API key, token or AWS credentials were rejected or have expired.',
     ]);
     assert.doesNotMatch(end.stderr, /^\s+at /m, 'no stack trace without --verbose');
     assertNoSecrets(end);

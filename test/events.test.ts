@@ -280,11 +280,11 @@ test('a denied channel beside a live one: subscribe_error for that iterator only
   assert.match(deniedError.queryId ?? '', UUID);
   assert.equal(
     deniedError.message,
-    `The server refused the subscription ${deniedError.queryId} (/private/chat): UnauthorizedException: You are not authorized to subscribe to namespace 'private' with API_KEY..`,
+    `The server refused the subscription ${deniedError.queryId} (/private/chat): UnauthorizedException: You are not authorized to subscribe to namespace 'private' with API_KEY.`,
   );
   const unknownError = await errorOf(unknown);
   assert.ok(unknownError instanceof TransportQueryError);
-  assert.match(unknownError.message, /\(\/nowhere\/chat\): BadRequestException: Namespace 'nowhere' does not exist\.\.$/);
+  assert.match(unknownError.message, /\(\/nowhere\/chat\): BadRequestException: Namespace 'nowhere' does not exist\.$/);
   noSecret(deniedError, API_KEY);
   noSecret(unknownError, API_KEY);
   await subscribed(server, 1);
@@ -421,13 +421,13 @@ test('publish_error rejects with TransportQueryError (no key in it); a failed ba
   assert.deepEqual(error.errors, [{ errorType: 'UnauthorizedException', message: "You are not authorized to publish to namespace 'readonly' with API_KEY." }]);
   assert.equal(
     error.message,
-    `The server refused the publish 1/2 (events 0–4 of 7) to /readonly/news (id ${error.queryId}): UnauthorizedException: You are not authorized to publish to namespace 'readonly' with API_KEY..`,
+    `The server refused the publish 1/2 (events 0–4 of 7) to /readonly/news (id ${error.queryId}): UnauthorizedException: You are not authorized to publish to namespace 'readonly' with API_KEY.`,
   );
   noSecret(error, API_KEY);
   assert.equal(sent(server, 'publish').length, 1, 'the second batch is not sent');
   const unknown = await events.publish('/nowhere/news', [1]).then(() => undefined, (e: unknown) => e);
   assert.ok(unknown instanceof TransportQueryError);
-  assert.match(unknown.message, /^The server refused the publish of 1 event to \/nowhere\/news \(id [^)]+\): BadRequestException: Namespace 'nowhere' does not exist\.\.$/);
+  assert.match(unknown.message, /^The server refused the publish of 1 event to \/nowhere\/news \(id [^)]+\): BadRequestException: Namespace 'nowhere' does not exist\.$/);
   assert.equal(events.state, 'connected');
 });
 
@@ -655,7 +655,7 @@ test('secret hygiene: a wrong API key fails connect; no key in any error, nor in
   assert.ok(error instanceof TransportServerError);
   assert.equal(
     error.message,
-    'The server refused the connection: UnauthorizedException: You are not authorized to make this call. (errorCode 401). Check the credentials: the API key, token or AWS credentials were rejected or have expired.',
+    'The server refused the connection: UnauthorizedException: You are not authorized to make this call (errorCode 401). Check the credentials: the API key, token or AWS credentials were rejected or have expired.',
   );
   noSecret(error, wrong);
   const http = await events.publishHttp('/default/chat', [1]).then(() => undefined, (e: unknown) => e);

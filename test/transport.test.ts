@@ -97,7 +97,7 @@ test('a wrong API key gets connection_error → TransportServerError, without th
   assert.equal(error.code, 'SERVER_ERROR');
   assert.equal(error.statusCode, 401);
   assert.equal(error.errors[0]?.errorType, 'UnauthorizedException');
-  assert.match(error.message, /^The server refused the connection: UnauthorizedException: You are not authorized to make this call\. \(errorCode 401\)\. Check the credentials/);
+  assert.match(error.message, /^The server refused the connection: UnauthorizedException: You are not authorized to make this call \(errorCode 401\)\. Check the credentials/);
   assert.ok(!error.message.includes(wrongKey) && !String(error.stack).includes(wrongKey));
   assert.equal(transport.state, 'closed');
 });

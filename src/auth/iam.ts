@@ -2,9 +2,11 @@
  * AWS_IAM auth: a SigV4 signature of a request that is never sent (protocol reference §1.2,
  * §1.3). The AWS SDK pieces (signer, hash, default credential chain, shared-config loader) are
  * loaded by dynamic `import()` the first time they are needed, so API-key and token users never
- * load them.
+ * load them. The hash, the environment and the Node-only chain come from `#platform`: in
+ * browsers WebCrypto, no environment and no chain.
  */
-import type { AwsCredentialIdentity } from '@smithy/types';
+import type { AwsCredentialIdentity, ChecksumConstructor } from '@smithy/types';
+import { isNode, loadConfigRegion, loadDefaultCredentialChain, loadSha256, readEnv } from '#platform';
 import { TransportAuthError, TransportConfigurationError, truncate } from '../errors.js';
 import { regionFromHost } from '../protocol/url.js';
 import type { AppSyncAuthentication, AuthRequest, ValueOrProvider } from './types.js';
@@ -125,17 +127,17 @@ export async function signAppSyncRequest(input: SignAppSyncRequestInput): Promis
 
 type SignerModules = {
   SignatureV4: typeof import('@smithy/signature-v4').SignatureV4;
-  Sha256: typeof import('@aws-crypto/sha256-js').Sha256;
+  Sha256: ChecksumConstructor;
 };
 let signerModules: Promise<SignerModules> | undefined;
 
 function loadSigner(): Promise<SignerModules> {
-  signerModules ??= Promise.all([import('@smithy/signature-v4'), import('@aws-crypto/sha256-js')]).then(
-    ([signature, sha]) => ({ SignatureV4: signature.SignatureV4, Sha256: sha.Sha256 }),
+  signerModules ??= Promise.all([import('@smithy/signature-v4'), loadSha256()]).then(
+    ([signature, Sha256]) => ({ SignatureV4: signature.SignatureV4, Sha256 }),
     (cause: unknown) => {
       signerModules = undefined;
       throw new TransportAuthError(
-        'AWS_IAM auth could not load the AWS SigV4 signer (`@smithy/signature-v4`, `@aws-crypto/sha256-js`). Reinstall appsync-websockets so its dependencies are present; the original error is in `cause`.',
+        'AWS_IAM auth could not load the AWS SigV4 signer (`@smithy/signature-v4`, and `@aws-crypto/sha256-js` on Node). Reinstall appsync-websockets so its dependencies are present; the original error is in `cause`.',
         { cause },
       );
     },
@@ -241,15 +243,7 @@ export class AppSyncIAMAuthentication implements AppSyncAuthentication {
   #loadConfigRegion(): Promise<string | undefined> {
     if (this.#configRegion === undefined) {
       const profile = this.profile;
-      const pending = import('@smithy/core/config').then(
-        async ({ loadConfig, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS }) => {
-          const provider = loadConfig(NODE_REGION_CONFIG_OPTIONS, {
-            ...NODE_REGION_CONFIG_FILE_OPTIONS,
-            ...(profile === undefined ? {} : { profile }),
-          });
-          return await provider();
-        },
-      );
+      const pending = loadConfigRegion(profile);
       // A miss is not remembered: the user may fix the file while we keep retrying.
       this.#configRegion = pending.catch(() => {
         this.#configRegion = undefined;
@@ -296,16 +290,13 @@ export class AppSyncIAMAuthentication implements AppSyncAuthentication {
         );
       }
       const profile = this.profile;
-      const pending = import('@aws-sdk/credential-provider-node').then(
-        ({ defaultProvider }) => defaultProvider(profile === undefined ? {} : { profile }) as CredentialProvider,
-        (cause: unknown) => {
-          this.#defaultChain = undefined;
-          throw new TransportAuthError(
-            'AWS_IAM auth could not load the AWS SDK default credential chain (`@aws-sdk/credential-provider-node`). Reinstall appsync-websockets, or pass `credentials`; the original error is in `cause`.',
-            { cause },
-          );
-        },
-      );
+      const pending = loadDefaultCredentialChain(profile).catch((cause: unknown) => {
+        this.#defaultChain = undefined;
+        throw new TransportAuthError(
+          'AWS_IAM auth could not load the AWS SDK default credential chain (`@aws-sdk/credential-provider-node`). Reinstall appsync-websockets, or pass `credentials`; the original error is in `cause`.',
+          { cause },
+        );
+      });
       this.#defaultChain = pending;
     }
     return this.#defaultChain;
@@ -387,12 +378,4 @@ function sdkDetail(error: unknown): string {
   if (!/^(?:Credentials|Token)?ProviderError$/.test(error.name)) return '';
   const message = truncate(error.message.replace(/[A-Za-z0-9+/=_-]{32,}/g, '<redacted>'), 300);
   return message === '' ? '' : ` (AWS SDK: "${message}")`;
-}
-
-function isNode(): boolean {
-  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-}
-
-function readEnv(): Record<string, string | undefined> {
-  return typeof process !== 'undefined' && process.env ? process.env : {};
 }

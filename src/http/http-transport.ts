@@ -2,6 +2,7 @@
  * AppSyncHttpTransport: queries and mutations over AppSync's HTTP endpoint, with the same auth
  * objects as the real-time transport (IAM signs the real request).
  */
+import { createDefaultAuth } from '#platform';
 import type { DocumentNode, ExecutionResult } from 'graphql';
 import type { AppSyncAuthentication } from '../auth/types.js';
 import {
@@ -115,8 +116,8 @@ export class AppSyncHttpTransport {
 
   async #resolveAuth(): Promise<AppSyncAuthentication> {
     if (this.#auth === undefined) {
-      const { AppSyncIAMAuthentication } = await import('../auth/iam.js');
-      this.#auth ??= new AppSyncIAMAuthentication();
+      const auth = await createDefaultAuth();
+      this.#auth ??= auth;
     }
     return this.#auth;
   }

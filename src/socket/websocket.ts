@@ -3,6 +3,7 @@
  * (browsers, Node >= 22) or the `ws` package (Node 20, and whenever TLS options, upgrade headers
  * or extra `ws` options are needed, which a global WebSocket cannot take).
  */
+import { isNode, loadWebSocket } from '#platform';
 import { TransportConfigurationError, TransportConnectionFailed, TransportTimeoutError } from '../errors.js';
 import { redactUrl } from '../protocol/url.js';
 
@@ -51,17 +52,16 @@ const ignore = (): void => {};
 let wsModule: Promise<WebSocketConstructor> | undefined;
 
 async function loadWs(): Promise<WebSocketConstructor> {
-  // Loaded on first use only, so browsers and global-WebSocket users never load `ws`.
-  wsModule ??= import('ws').then(
-    (m) => (m.default ?? m.WebSocket) as unknown as WebSocketConstructor,
-    (cause) => {
-      wsModule = undefined;
-      throw new TransportConfigurationError(
-        'No WebSocket implementation: this runtime has no global WebSocket and the `ws` package could not be loaded. Install `ws` or pass `webSocketImpl`.',
-        { cause },
-      );
-    },
-  );
+  // Loaded on first use only, so global-WebSocket users never load `ws` (browser builds have none).
+  wsModule ??= loadWebSocket().catch((cause: unknown) => {
+    wsModule = undefined;
+    throw new TransportConfigurationError(
+      isNode()
+        ? 'No WebSocket implementation: this runtime has no global WebSocket and the `ws` package could not be loaded. Install `ws` or pass `webSocketImpl`.'
+        : 'No WebSocket implementation: this runtime has no global WebSocket. Pass a WebSocket constructor as `webSocketImpl`.',
+      { cause },
+    );
+  });
   return wsModule;
 }
 
@@ -77,10 +77,6 @@ async function pickImplementation(options: OpenOptions): Promise<{ Impl: WebSock
   throw new TransportConfigurationError(
     'The options `tls`, `webSocketOptions` and handshakeAuth `headers` need the `ws` package (Node); a browser WebSocket cannot take them. Remove them, or use handshakeAuth `subprotocol`.',
   );
-}
-
-function isNode(): boolean {
-  return typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
 }
 
 /**

@@ -6,6 +6,7 @@
  * A protocol subclass supplies three things: the frame that starts a subscription, the frame
  * that stops one, and the dispatch of server frames to {@link RealtimeClient.deliver} and friends.
  */
+import { createDefaultAuth } from '#platform';
 import type { AppSyncAuthentication, AuthRequest } from '../auth/types.js';
 import {
   TransportAlreadyConnected,
@@ -356,9 +357,10 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
    */
   protected async authHeaders(path: string, body: string, headers?: Record<string, string>): Promise<Record<string, string>> {
     if (this.#auth === undefined) {
-      // IAM is the default (as in gql); loaded only when needed so API-key users never pay for it.
-      const { AppSyncIAMAuthentication } = await import('../auth/iam.js');
-      this.#auth ??= new AppSyncIAMAuthentication();
+      // IAM is the default (as in gql); loaded only when needed so API-key users never pay for it
+      // (`#platform`: in browsers, where no default credential chain exists, an auth that says so).
+      const auth = await createDefaultAuth();
+      this.#auth ??= auth;
     }
     const request: AuthRequest = {
       host: this.endpoints.host,

@@ -1,0 +1,37 @@
+/**
+ * What differs between Node and browsers, behind the package's `#platform` import (package.json
+ * `"imports"`): the `browser` condition picks `browser.ts`, everything else `node.ts`. Bundlers
+ * that honour the `browser` condition (esbuild, webpack 5, Rollup, Vite, Parcel) therefore never
+ * see `ws`, Node built-ins, `process` or `Buffer`.
+ */
+import type { AwsCredentialIdentity, ChecksumConstructor } from '@smithy/types';
+import type { AppSyncAuthentication } from '../auth/types.js';
+import type { WebSocketConstructor } from '../socket/websocket.js';
+
+export type CredentialProvider = () => Promise<AwsCredentialIdentity>;
+
+export interface Platform {
+  /** Whether this is Node, where Node-only options (`tls`, upgrade headers, config files) work. */
+  isNode(): boolean;
+  /** A WebSocket for runtimes without a global one (Node 20: `ws`). Rejects with the loader's error. */
+  loadWebSocket(): Promise<WebSocketConstructor>;
+  /** The SHA-256 (and HMAC) the SigV4 signer hashes with. */
+  loadSha256(): Promise<ChecksumConstructor>;
+  /** The environment variables (none in a browser). */
+  readEnv(): Record<string, string | undefined>;
+  /** The AWS SDK's default credential chain for a profile. Rejects when the runtime has none. */
+  loadDefaultCredentialChain(profile: string | undefined): Promise<CredentialProvider>;
+  /** The `region` of a shared config profile; undefined when there is none (always in a browser). */
+  loadConfigRegion(profile: string | undefined): Promise<string | undefined>;
+  /**
+   * The auth of a transport given none: IAM with the default credential chain on Node. Browsers
+   * have no such chain, so there it is an auth that explains this, and IAM's code stays out of
+   * the page until the app imports AppSyncIAMAuthentication itself.
+   */
+  createDefaultAuth(): Promise<AppSyncAuthentication>;
+}
+
+/** Both implementations must keep this shape; a compile error here names the one that drifted. */
+type Implements<T extends Platform> = T;
+export type NodePlatform = Implements<typeof import('./node.js')>;
+export type BrowserPlatform = Implements<typeof import('./browser.js')>;

@@ -1,0 +1,177 @@
+/**
+ * The local AppSync's live page: `GET /` is a small chat on the bundled chat schema, run by the
+ * library itself in the browser (`GET /appsync-websockets.js`, the standalone browser bundle
+ * that `npm run build` writes to `dist/browser/`). A person sends messages over HTTP and sees the
+ * subscription deliver them, with the connection state in view; it is also what the browser
+ * tests drive in Chromium.
+ *
+ * The page authenticates with an API key: `?apiKey=…` in its URL, else `da2-local` (which a
+ * server started without auth rules accepts, as it accepts anything); `?jwt=…` uses a JWT instead.
+ */
+import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** Where the page loads the library from. */
+export const LIVE_PAGE_BUNDLE_PATH = '/appsync-websockets.js';
+
+/** dist/src/testing/live-page.js → dist/browser/appsync-websockets.js (also inside the published package). */
+const BUNDLE_FILE = new URL('../../browser/appsync-websockets.js', import.meta.url);
+
+let bundle: Promise<Uint8Array> | undefined;
+
+/** Whether `GET <url>` is the live page or its bundle. */
+export function isLivePageRequest(req: IncomingMessage): boolean {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  const path = new URL(req.url ?? '/', 'http://local').pathname;
+  return path === '/' || path === '/index.html' || path === LIVE_PAGE_BUNDLE_PATH;
+}
+
+/** Answers a request {@link isLivePageRequest} accepted. */
+export async function answerLivePage(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const path = new URL(req.url ?? '/', 'http://local').pathname;
+  if (path !== LIVE_PAGE_BUNDLE_PATH) {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(req.method === 'HEAD' ? undefined : LIVE_PAGE_HTML);
+    return;
+  }
+  bundle ??= readFile(BUNDLE_FILE);
+  let body: Uint8Array;
+  try {
+    body = await bundle;
+  } catch {
+    bundle = undefined; // built later: read it again next time
+    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end(
+      `The browser bundle ${decodeURIComponent(BUNDLE_FILE.pathname)} is missing. Build it with \`npm run build\` (or \`node scripts/browser-build.mjs\` after tsc).\n`,
+    );
+    return;
+  }
+  res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'content-length': body.length, 'cache-control': 'no-cache' });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+/** The page: plain HTML, CSS and one module script; no build step of its own. */
+export const LIVE_PAGE_HTML = /* HTML */ `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Local AppSync · live chat</title>
+<link rel="icon" href="data:,">
+<style>
+  :root { font: 15px/1.45 system-ui, sans-serif; color: #1b1f24; background: #f4f6f8; }
+  body { max-width: 46rem; margin: 2rem auto; padding: 0 1rem; }
+  header { display: flex; align-items: center; justify-content: space-between; gap: 1rem; }
+  h1 { font-size: 1.3rem; margin: 0; }
+  #state { padding: .2rem .7rem; border-radius: 1rem; font-weight: 600; background: #d0d7de; }
+  #state[data-state="connected"] { background: #1f883d; color: #fff; }
+  #state[data-state="connecting"], #state[data-state="reconnecting"] { background: #bf8700; color: #fff; }
+  #state[data-state="closed"], #state[data-state="failed"] { background: #cf222e; color: #fff; }
+  p.hint { color: #57606a; margin: .4rem 0 1rem; }
+  form { display: flex; gap: .5rem; margin: 1rem 0; }
+  input { font: inherit; padding: .45rem .6rem; border: 1px solid #afb8c1; border-radius: .4rem; }
+  #room { width: 7rem; }
+  #text { flex: 1; }
+  button { font: inherit; padding: .45rem 1rem; border: 0; border-radius: .4rem; background: #0969da; color: #fff; cursor: pointer; }
+  button:disabled { background: #8c959f; cursor: default; }
+  #messages { list-style: none; padding: 0; margin: 0; background: #fff; border: 1px solid #d0d7de; border-radius: .5rem; min-height: 8rem; }
+  #messages li { padding: .5rem .8rem; border-bottom: 1px solid #eaeef2; }
+  #messages li:last-child { border-bottom: 0; }
+  #messages .room { color: #0969da; font-weight: 600; margin-right: .5rem; }
+  #messages time { float: right; color: #8c959f; font-size: .85em; }
+  #messages .empty { color: #8c959f; }
+  #log { color: #57606a; font-size: .85em; white-space: pre-wrap; margin-top: 1rem; }
+</style>
+</head>
+<body>
+<header>
+  <h1>Local AppSync · live chat</h1>
+  <span id="state" data-state="idle" role="status" aria-live="polite">loading…</span>
+</header>
+<p class="hint">Messages go out as the <code>createMessage</code> mutation over HTTP and come back through the
+<code>onCreateMessage</code> subscription over WebSocket (appsync-websockets in this page).
+Open the page twice to chat between tabs.</p>
+<form id="send" autocomplete="off">
+  <input id="room" value="lobby" aria-label="room" required>
+  <input id="text" placeholder="Write a message" aria-label="message" required>
+  <button id="submit" disabled>Send</button>
+</form>
+<ul id="messages"><li class="empty">No messages yet.</li></ul>
+<div id="log"></div>
+<script type="module">
+const $ = (id) => document.getElementById(id);
+const stateEl = $('state');
+const log = (line) => { $('log').textContent = new Date().toLocaleTimeString() + '  ' + line + '\\n' + $('log').textContent; };
+const setState = (state, text) => { stateEl.dataset.state = state; stateEl.textContent = text ?? state; };
+
+let lib;
+try {
+  lib = await import('${LIVE_PAGE_BUNDLE_PATH}');
+} catch (error) {
+  setState('failed', 'no library');
+  log('Could not load ${LIVE_PAGE_BUNDLE_PATH}: ' + error.message + ' (build it with npm run build)');
+  throw error;
+}
+const { AppSyncApiKeyAuthentication, AppSyncJWTAuthentication, AppSyncHttpTransport, AppSyncWebsocketsTransport } = lib;
+
+const params = new URLSearchParams(location.search);
+const auth = params.get('jwt')
+  ? new AppSyncJWTAuthentication({ jwt: params.get('jwt') })
+  : new AppSyncApiKeyAuthentication({ apiKey: params.get('apiKey') || 'da2-local' });
+const url = location.origin + '/graphql';
+const transport = new AppSyncWebsocketsTransport({ url, auth });
+const http = new AppSyncHttpTransport({ url, auth });
+window.appsyncChat = { transport, http, lib };
+
+transport.on('connecting', ({ reconnect }) => setState(reconnect ? 'reconnecting' : 'connecting', reconnect ? 'reconnecting…' : 'connecting…'));
+transport.on('connected', ({ reconnect }) => { setState('connected'); if (reconnect) log('reconnected; subscription started again'); });
+transport.on('disconnected', ({ error }) => { setState('reconnecting', 'disconnected'); log('disconnected: ' + error.message); });
+transport.on('reconnecting', ({ attempt, delayMs }) => setState('reconnecting', 'reconnecting (attempt ' + attempt + ', in ' + (delayMs / 1000).toFixed(1) + ' s)'));
+transport.on('closed', ({ error }) => { setState('closed'); if (error) log('closed: ' + error.message); });
+
+function show(message) {
+  const list = $('messages');
+  list.querySelector('.empty')?.remove();
+  const li = document.createElement('li');
+  const room = document.createElement('span');
+  room.className = 'room';
+  room.textContent = '#' + message.room;
+  const time = document.createElement('time');
+  time.textContent = message.createdAt ? new Date(message.createdAt).toLocaleTimeString() : '';
+  li.append(time, room, document.createTextNode(message.text));
+  list.append(li);
+}
+
+$('send').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const text = $('text').value.trim();
+  if (!text) return;
+  $('submit').disabled = true;
+  try {
+    await http.execute('mutation Send($room: String!, $text: String!) { createMessage(room: $room, text: $text) { id } }', {
+      variableValues: { room: $('room').value.trim() || 'lobby', text },
+    });
+    $('text').value = '';
+  } catch (error) {
+    log('send failed: ' + error.message);
+  } finally {
+    $('submit').disabled = transport.state === 'closed';
+    $('text').focus();
+  }
+});
+
+try {
+  await transport.connect();
+  $('submit').disabled = false;
+  for await (const result of transport.subscribe('subscription OnCreateMessage { onCreateMessage { id room text createdAt } }')) {
+    if (result.data?.onCreateMessage) show(result.data.onCreateMessage);
+    if (result.errors) log('errors: ' + JSON.stringify(result.errors));
+  }
+} catch (error) {
+  setState('failed', 'failed');
+  log(error.message + (params.get('apiKey') ? '' : ' (a server with API keys needs ?apiKey=<key> in this URL)'));
+}
+</script>
+</body>
+</html>
+`;

@@ -14,6 +14,7 @@ import { answerHttp, type LocalHttpRequest, type LocalHttpResponse } from './gra
 import { LocalStore } from './graphql/store.js';
 import { RealtimeEngine, type RealtimeOptions } from './realtime-core.js';
 import { EventsEngine, type EventsEngineOptions } from './events-engine.js';
+import { answerLivePage, isLivePageRequest } from './live-page.js';
 
 export interface LocalAppSyncOptions extends RealtimeOptions {
   /** @default 0 (any free port) */
@@ -92,6 +93,8 @@ export async function startLocalAppSync(options: LocalAppSyncOptions = {}): Prom
       protocols.has('graphql-ws') ? 'graphql-ws' : protocols.has('aws-appsync-event-ws') ? 'aws-appsync-event-ws' : false,
   });
   const server = createServer((req, res) => {
+    // GET / is the live page (a chat on this server), GET /appsync-websockets.js the library for it.
+    if (isLivePageRequest(req)) return void answerLivePage(req, res);
     void answer(req, res, maxBodyBytes, (request) =>
       request.path === '/event' ? events.handleHttp(request) : answerHttp(request, { executor, auth: options.auth }),
     );

@@ -1,0 +1,204 @@
+/**
+ * The library in a real browser: headless Chromium (Debian's, see `chromium.ts`) opens the local
+ * AppSync's live page, which loads the standalone browser bundle (`dist/browser/`, built by
+ * `npm run build` with the `browser` condition: no `ws`, no `process`, no `Buffer`). In the page:
+ * a subscription receives mutations sent over HTTP, survives a server-side drop (reconnects and
+ * resubscribes), and IAM signs with WebCrypto, checked by the server recomputing the signatures.
+ *
+ * One server and one browser for the file; the tests run in order on one page.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { CHAT_SCHEMA, startLocalAppSync, type LocalAppSync } from '../../src/testing/index.js';
+import { API_KEY } from '../helpers.js';
+import { launchChromium } from './chromium.js';
+
+const ACCESS_KEY_ID = 'AKIABROWSERTEST00001';
+const SECRET_ACCESS_KEY = 'SECRETbrowserKEY/0123456789abcdefghijklmn';
+const REGION = 'eu-west-1';
+/** Longest wait for anything the page should show; far above what it takes (tens of ms). */
+const WAIT_MS = 5000;
+
+/** What the live page puts on `window` (see src/testing/live-page.ts). */
+interface LivePageWindow {
+  appsyncChat: {
+    transport: { state: string };
+    lib: typeof import('../../src/index.js');
+  };
+  iamNext?: Promise<unknown>;
+}
+
+describe('in headless Chromium', () => {
+  let server: LocalAppSync;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+  let launchError: unknown;
+
+  before(async () => {
+    server = await startLocalAppSync({
+      schema: CHAT_SCHEMA,
+      auth: { apiKeys: [API_KEY], iam: { credentials: { [ACCESS_KEY_ID]: { secretAccessKey: SECRET_ACCESS_KEY } } } },
+    });
+    try {
+      browser = await launchChromium();
+    } catch (error) {
+      // Thrown again by every test, so each one fails (a failing hook would only cancel them).
+      launchError = error;
+      return;
+    }
+    page = await browser.newPage({ viewport: { width: 900, height: 640 } });
+    page.on('pageerror', (error) => pageErrors.push(String(error)));
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(message.text());
+    });
+  });
+
+  beforeEach(() => {
+    if (launchError !== undefined) throw launchError;
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  /** Waits for the page's connection badge to read `state`. */
+  async function stateIs(state: string): Promise<void> {
+    await page.waitForFunction((s) => document.getElementById('state')?.dataset.state === s, state, { timeout: WAIT_MS }).catch((error: unknown) => {
+      throw new Error(`the page's state did not become "${state}"; page errors: ${JSON.stringify(pageErrors)}`, { cause: error });
+    });
+  }
+
+  /** The list as `#room text` lines (the time is left out: it depends on the locale). */
+  async function messageLines(): Promise<string[]> {
+    return page
+      .locator('#messages li:not(.empty)')
+      .evaluateAll((items) => items.map((li) => `${li.querySelector('.room')?.textContent} ${li.lastChild?.textContent}`));
+  }
+
+  async function waitForMessage(text: string): Promise<void> {
+    await page.locator('#messages li', { hasText: text }).waitFor({ timeout: WAIT_MS });
+  }
+
+  test('the live page subscribes, a message sent from the page over HTTP arrives through the subscription; screenshot', async (t) => {
+    await page.goto(`http://${server.host}/?apiKey=${API_KEY}`);
+    await stateIs('connected');
+    await server.realtime.waitFor(() => server.realtime.subscriptions.length === 1, WAIT_MS);
+    assert.deepEqual(await page.evaluate(() => [typeof process, typeof Buffer]), ['undefined', 'undefined']);
+
+    await page.fill('#room', 'lobby');
+    await page.fill('#text', 'hello from Chromium');
+    await page.click('#submit');
+    await waitForMessage('hello from Chromium');
+    await server.mutate('mutation { createMessage(room: "random", text: "sent by the test") { id } }');
+    await waitForMessage('sent by the test');
+
+    const dir = await mkdtemp(join(tmpdir(), 'appsync-websockets-browser-'));
+    const screenshot = join(dir, 'live-page.png');
+    await page.screenshot({ path: screenshot, fullPage: true });
+    t.diagnostic(`screenshot: ${screenshot}`);
+
+    assert.equal(await page.textContent('#state'), 'connected');
+    assert.deepEqual(await messageLines(), ['#lobby hello from Chromium', '#random sent by the test']);
+    assert.equal(await page.inputValue('#text'), '', 'the input is cleared after sending');
+    assert.deepEqual(pageErrors, []);
+  });
+
+  test('survives a server-side drop: reconnects, resubscribes, and a later mutation still arrives', async () => {
+    const before = server.realtime.connections;
+    server.realtime.dropConnections();
+    await stateIs('reconnecting');
+    await stateIs('connected');
+    await server.realtime.waitFor(() => server.realtime.subscriptions.length === 1, WAIT_MS);
+    assert.notDeepEqual(server.realtime.connections, before, 'a new connection');
+    await server.mutate('mutation { createMessage(room: "lobby", text: "after the drop") { id } }');
+    await waitForMessage('after the drop');
+    assert.equal(await page.textContent('#state'), 'connected');
+    assert.match((await page.textContent('#log')) ?? '', /reconnected; subscription started again/);
+    assert.deepEqual((await messageLines()).at(-1), '#lobby after the drop');
+    assert.deepEqual(pageErrors, []);
+  });
+
+  test('IAM in the page: SigV4 with WebCrypto over WebSocket and HTTP, verified by the server', async () => {
+    const url = server.url;
+    const credentials = { accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY };
+    const startsBefore = server.realtime.received.filter((f) => f.message?.type === 'start').length;
+    await page.evaluate(
+      async ({ url, credentials, region }) => {
+        const w = window as unknown as LivePageWindow;
+        const { AppSyncIAMAuthentication, AppSyncWebsocketsTransport } = w.appsyncChat.lib;
+        const transport = new AppSyncWebsocketsTransport({ url, auth: new AppSyncIAMAuthentication({ credentials, region }), retry: false });
+        await transport.connect();
+        const results = transport.subscribe('subscription { onCreateMessage(room: "iam") { room text } }');
+        w.iamNext = results.next().then(async (next) => {
+          await results.return?.();
+          await transport.close();
+          return next.value;
+        });
+      },
+      { url, credentials, region: REGION },
+    );
+    await server.realtime.waitFor(() => server.realtime.subscriptions.length === 2, WAIT_MS);
+    const start = server.realtime.received.filter((f) => f.message?.type === 'start')[startsBefore];
+    const authorization = (start?.message?.payload as { extensions?: { authorization?: Record<string, string> } })?.extensions?.authorization;
+    assert.match(authorization?.Authorization ?? '', new RegExp(`^AWS4-HMAC-SHA256 Credential=${ACCESS_KEY_ID}/\\d{8}/${REGION}/appsync/aws4_request, SignedHeaders=accept;content-encoding;content-type;host;x-amz-date, Signature=[0-9a-f]{64}$`));
+
+    // The mutation goes over HTTP from the page, signed too; the server rejects a bad signature with 401.
+    const delivered = await page.evaluate(
+      async ({ url, credentials, region }) => {
+        const w = window as unknown as LivePageWindow;
+        const { AppSyncHttpTransport, AppSyncIAMAuthentication } = w.appsyncChat.lib;
+        const http = new AppSyncHttpTransport({ url, auth: new AppSyncIAMAuthentication({ credentials, region }) });
+        await http.execute('mutation { createMessage(room: "iam", text: "signed in the browser") { id } }');
+        return w.iamNext;
+      },
+      { url, credentials, region: REGION },
+    );
+    assert.deepEqual(delivered, { data: { onCreateMessage: { room: 'iam', text: 'signed in the browser' } } });
+
+    // A wrong secret: the server recomputes the signature and refuses the handshake.
+    const refused = await page.evaluate(
+      async ({ url, region }) => {
+        const { AppSyncIAMAuthentication, AppSyncWebsocketsTransport } = (window as unknown as LivePageWindow).appsyncChat.lib;
+        const auth = new AppSyncIAMAuthentication({ credentials: { accessKeyId: 'AKIABROWSERTEST00001', secretAccessKey: 'wrong-secret' }, region });
+        const transport = new AppSyncWebsocketsTransport({ url, auth, retry: false });
+        try {
+          await transport.connect();
+          return 'connected';
+        } catch (error) {
+          return `${(error as Error).name}: ${(error as Error).message}`;
+        } finally {
+          await transport.close();
+        }
+      },
+      { url, region: REGION },
+    );
+    assert.match(refused, /^TransportServerError: The server refused the connection: UnauthorizedException: The request signature we calculated does not match/);
+    assert.deepEqual(pageErrors, []);
+  });
+
+  test('without auth, a browser gets an error that says what to pass (no default credential chain), not a crash', async () => {
+    const message = await page.evaluate(async (url) => {
+      const { AppSyncWebsocketsTransport } = (window as unknown as LivePageWindow).appsyncChat.lib;
+      const transport = new AppSyncWebsocketsTransport({ url, retry: false });
+      try {
+        await transport.connect();
+        return 'connected';
+      } catch (error) {
+        return `${(error as Error).name}: ${(error as Error).message}`;
+      } finally {
+        await transport.close();
+      }
+    }, server.url);
+    assert.equal(
+      message,
+      'TransportAuthError: No `auth` was given, and its default, AWS_IAM with the AWS SDK default credential chain, does not exist in browsers. ' +
+        'Pass `auth`: AppSyncApiKeyAuthentication, AppSyncJWTAuthentication, AppSyncLambdaAuthentication, or AppSyncIAMAuthentication with `credentials` (e.g. from Cognito identity pools) and `region`.',
+    );
+  });
+});

@@ -284,7 +284,7 @@ describe('appsync-websockets events', { concurrency: true }, () => {
     run.child.kill('SIGTERM');
     const end = await run.done;
     assert.equal(end.code, 0, end.stderr);
-    assert.match(end.stdout, /^HTTP: http:\/\/127\.0\.0\.1:\d+\/graphql\nreal-time: ws:\/\/127\.0\.0\.1:\d+\/graphql\/realtime\nevents: http:\/\/127\.0\.0\.1:\d+\/event\n$/);
+    assert.match(end.stdout, /^HTTP: http:\/\/127\.0\.0\.1:\d+\/graphql\nreal-time: ws:\/\/127\.0\.0\.1:\d+\/graphql\/realtime\nevents: http:\/\/127\.0\.0\.1:\d+\/event\npage: http:\/\/127\.0\.0\.1:\d+\/\n$/);
     assert.match(end.stderr, /^local AppSync listening \(schema: bundled chat schema; auth: 1 API key\), Events namespaces: chat\. Press Ctrl-C to stop\.\n/);
     assertNoSecrets(end);
     assertNoSecrets(published);

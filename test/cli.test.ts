@@ -332,7 +332,7 @@ describe('appsync-websockets serve and demo', { concurrency: true }, () => {
     run.child.kill('SIGTERM');
     const end = await run.done;
     assert.equal(end.code, 0, end.stderr);
-    assert.equal(end.stdout, `HTTP: ${url}\nreal-time: ${realtimeUrl}\nevents: ${url.replace(/\/graphql$/, '/event')}\n`);
+    assert.equal(end.stdout, `HTTP: ${url}\nreal-time: ${realtimeUrl}\nevents: ${url.replace(/\/graphql$/, '/event')}\npage: ${url.replace(/graphql$/, '')}\n`);
     assert.match(end.stderr, /^local AppSync listening \(schema: bundled chat schema; auth: 2 API keys, 1 JWT\), Events namespaces: default\. Press Ctrl-C to stop\.\nstopping \(SIGTERM\)\nstopped\n$/);
     assertNoSecrets(end);
   });

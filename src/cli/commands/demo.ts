@@ -10,6 +10,7 @@ import { CHAT_SCHEMA } from '../../testing/chat-schema.js';
 import { CliError, EXIT, type ExitCode } from '../exit-codes.js';
 import { out, type CliIo } from '../output.js';
 import type { CliContext } from '../program.js';
+import { DEFAULT_PORT } from './serve.js';
 
 const API_KEY = 'da2-local-demo-key';
 const ROOM = 'lobby';
@@ -99,6 +100,7 @@ async function demo(io: CliIo): Promise<ExitCode> {
     await realtime.close();
     await server.close();
   }
+  out(io, `see it in a browser: \`appsync-websockets serve\` (in this repository: \`node dist/src/cli/main.js serve\`), then open its live chat page, http://127.0.0.1:${DEFAULT_PORT}/`);
   out(io, `demo: received ${received} of ${expected} messages sent to #${ROOM} through the subscription, and the event through ${CHANNEL}; closed cleanly`);
   return EXIT.OK;
 }

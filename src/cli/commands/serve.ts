@@ -45,9 +45,11 @@ export function registerServe(program: Command, context: CliContext): void {
     .addHelpText(
       'after',
       `
-Prints three lines on stdout, "HTTP: <url>", "real-time: <url>" and "events: <url>". GraphQL
-clients use the HTTP URL (the real-time one is derived from it); AppSync Events clients
-(\`events subscribe\`, \`events publish\`) use the events URL. Without any auth flag every
+Prints four lines on stdout, "HTTP: <url>", "real-time: <url>", "events: <url>" and
+"page: <url>". GraphQL clients use the HTTP URL (the real-time one is derived from it); AppSync
+Events clients (\`events subscribe\`, \`events publish\`) use the events URL. The page is a
+live chat on the bundled schema, run by this library in your browser (with --api-key, add
+?apiKey=<key> to its URL). Without any auth flag every
 request is accepted, whatever auth it carries. Ctrl-C or SIGTERM closes every connection and
 the server; the exit code is then 130 after Ctrl-C, 0 after SIGTERM.
 
@@ -89,6 +91,7 @@ async function serve(context: CliContext, flags: ServeFlags): Promise<ExitCode> 
     out(io, `HTTP: ${server.url}`);
     out(io, `real-time: ${server.realtimeUrl}`);
     out(io, `events: ${server.eventsUrl}`);
+    out(io, `page: http://${server.host}/`);
     note(
       io,
       `local AppSync listening (schema: ${flags.schema ?? 'bundled chat schema'}; auth: ${auth.description}), Events namespaces: ${namespaces.join(', ')}. Press Ctrl-C to stop.`,

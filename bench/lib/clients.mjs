@@ -5,9 +5,11 @@
  * - raw: the floor. `ws` + JSON.parse + a Map from id to handler; no validation, no timers.
  * - ours: appsync-websockets as a user writes it (`for await` over `subscribe()`), imported from
  *   the built library (dist/src/index.js, or BENCH_LIB).
- * - ours-then: the same iterator read with a `next().then(…)` chain instead of an async function:
- *   a callback-style consumer, like raw's and Amplify's (used for the heap comparison, where an
- *   async function's suspended frame is the consumer's cost, not the library's).
+ * - ours-observe: appsync-websockets with callbacks: `transport.observe(QUERY, { next, error })`,
+ *   unsubscribe = the function it returns. No promise per result and no consumer frame per
+ *   subscription, like raw's and Amplify's callbacks.
+ * - ours-then: the iterator read with a `next().then(…)` chain instead of an async function
+ *   (heap only: what the iterator costs without the consumer's suspended async function).
  * - amplify: AWS Amplify JS v6, `generateClient().graphql({ query }).subscribe()` with API-key
  *   auth. Amplify needs a global WebSocket on Node 20, so `ws`'s is installed; Amplify always
  *   turns the endpoint into `wss://`, so that global rewrites `wss:` to `ws:` (the blast server
@@ -19,7 +21,8 @@ import WebSocket from 'ws';
 import { QUERY } from './payload.mjs';
 
 export const API_KEY = 'da2-benchmarkbenchmarkbenchmark';
-export const KINDS = ['raw', 'ours', 'amplify'];
+/** Compared in every round of the CPU and latency sections, in this order. */
+export const KINDS = ['raw', 'ours', 'ours-observe', 'amplify'];
 
 export function libraryUrl() {
   return process.env.BENCH_LIB
@@ -32,6 +35,7 @@ export async function makeClient(kind, port) {
   if (kind === 'raw') return rawClient(port);
   if (kind === 'ours') return oursClient(url, 'for-await');
   if (kind === 'ours-then') return oursClient(url, 'then');
+  if (kind === 'ours-observe') return oursClient(url, 'observe');
   if (kind === 'amplify') return amplifyClient(url);
   throw new Error(`unknown client ${kind}`);
 }
@@ -78,6 +82,7 @@ async function oursClient(url, consumer) {
   return {
     connect: () => transport.connect(),
     subscribe(onData) {
+      if (consumer === 'observe') return transport.observe(QUERY, { next: onData, error: () => {} });
       const results = transport.subscribe(QUERY);
       if (consumer === 'then') {
         const pump = () =>

@@ -29,12 +29,15 @@ const CORE = ['AppSyncWebsocketsTransport', 'AppSyncApiKeyAuthentication', 'AppS
  *   subscription client is about 64 KB). Reported, and enforced with `--goals`.
  * - `max`: the ceiling enforced in CI (`npm test`): today's size plus about 1 KB, so growth is a
  *   decision (raise it here) and not an accident. Lower it as the library shrinks.
+ * Raised by 1.5 KB on 2026-11-25: src/transport/document.ts imports graphql's parser and printer
+ * by their deep `.mjs` paths, which bundle ~1.4 KB larger than a tree-shaken package root but
+ * cut the library's Node import time from 2.5× to about 1× that of `ws` alone.
  * The goals do not hold yet: graphql's `parse` and `print` (src/transport/document.ts) weigh
  * ~11 KB gzip of the core, and the transport's own code ~10 KB.
  */
 export const BUDGETS = [
-  { name: 'core (transport + API key + JWT), initial load', imports: CORE, counts: 'initial', goal: 8 * 1024, max: 22 * 1024 },
-  { name: 'core + IAM, initial + lazy chunks', imports: [...CORE, 'AppSyncIAMAuthentication'], counts: 'all', goal: 20 * 1024, max: 31 * 1024 },
+  { name: 'core (transport + API key + JWT), initial load', imports: CORE, counts: 'initial', goal: 8 * 1024, max: 23.5 * 1024 },
+  { name: 'core + IAM, initial + lazy chunks', imports: [...CORE, 'AppSyncIAMAuthentication'], counts: 'all', goal: 20 * 1024, max: 32.5 * 1024 },
 ];
 
 /**

@@ -39,7 +39,6 @@ export { AppSyncHttpTransport } from './http/http-transport.js';
 export type { AppSyncHttpTransportOptions, ExecuteOptions, FetchLike } from './http/http-transport.js';
 export { Client } from './client/client.js';
 export type { ClientOptions, TypedDocumentNode } from './client/client.js';
-export { buildAppSyncSchema } from './schema/appsync-sdl.js';
 export { AppSyncEventsClient } from './events/client.js';
 export type {
   AppSyncEventsClientOptions,

@@ -9,6 +9,7 @@ import {
   AppSyncJWTAuthentication,
   AppSyncLambdaAuthentication,
   Client,
+  TransportConfigurationError,
   TransportConnectionFailed,
   TransportDocumentError,
   TransportProtocolError,
@@ -19,7 +20,7 @@ import {
   type AppSyncAuthentication,
   type TypedDocumentNode,
 } from '../src/index.js';
-import { CHAT_SCHEMA, type LocalAuthOptions } from '../src/testing/index.js';
+import { CHAT_SCHEMA, buildAppSyncSchema, type LocalAuthOptions } from '../src/testing/index.js';
 import { API_KEY, localServer, nextEvent, take } from './helpers.js';
 
 const CREATE = 'mutation Create($room: String!, $text: String!) { createMessage(room: $room, text: $text) { id room text createdAt } }';
@@ -182,7 +183,7 @@ test('Client with a schema: documents are validated locally; the error names the
   const server = await localServer(t, { schema: CHAT_SCHEMA });
   const client = new Client({ url: server.url, auth: new AppSyncApiKeyAuthentication({ apiKey: API_KEY }), schema: CHAT_SCHEMA, retry: false });
   t.after(() => client.close());
-  assert.throws(() => client.subscribe('subscription { onCreateMessage { id nope } }'), (e: unknown) => {
+  await assert.rejects(client.subscribe('subscription { onCreateMessage { id nope } }').next(), (e: unknown) => {
     assert.ok(e instanceof TransportDocumentError);
     assert.equal(e.message, 'The document does not match the schema: Cannot query field "nope" on type "Message" (at line 1, column 37). Fix the document, or update the schema given to Client.');
     return true;
@@ -194,7 +195,9 @@ test('Client with a schema: documents are validated locally; the error names the
   const ok = await client.execute(CREATE, { variableValues: { room: 'v', text: 'valid' } });
   assert.ok(ok.data);
   const sdl = 'type Query { now: AWSDateTime @aws_api_key @aws_iam } type Mutation { put(v: AWSJSON): AWSJSON } type Subscription { onPut: AWSJSON @aws_subscribe(mutations: ["put"]) }';
-  assert.ok(new Client({ url: server.url, schema: sdl }));
+  assert.ok(buildAppSyncSchema(sdl).getType('AWSJSON'));
+  const broken = new Client({ url: server.url, auth: new AppSyncApiKeyAuthentication({ apiKey: API_KEY }), schema: 'type Query { a: Nope }' });
+  await assert.rejects(broken.execute('query { a }'), (e: unknown) => e instanceof TransportConfigurationError && /Nope/.test(e.message));
 });
 
 test('Client: a subscription is refused by execute(), a mutation by subscribe()', async (t) => {

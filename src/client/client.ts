@@ -12,7 +12,11 @@ import { toRequest } from '../transport/document.js';
 import { DocumentValidator } from './validate.js';
 
 export interface ClientOptions extends RealtimeClientOptions {
-  /** SDL (AppSync scalars and directives accepted) or a GraphQLSchema: documents are validated locally before sending. */
+  /**
+   * SDL (AppSync scalars and directives accepted) or a GraphQLSchema: documents are validated
+   * locally before sending. `execute()` rejects and a subscription's first `next()` rejects with
+   * `TransportDocumentError`; an invalid SDL rejects them with `TransportConfigurationError`.
+   */
   schema?: string | GraphQLSchema | undefined;
   /** Subscriptions per WebSocket before another one is opened. @default 100 (AppSync's quota) */
   maxSubscriptionsPerConnection?: number;
@@ -89,7 +93,7 @@ export class Client {
     document: Doc<TData, TVars>,
     options: ExecuteOptions & { variableValues?: TVars } = {},
   ): Promise<ExecutionResult<TData>> {
-    this.#validator?.check(document);
+    await this.#validator?.check(document);
     return this.http.execute<TData>(document, options as ExecuteOptions);
   }
 
@@ -103,7 +107,6 @@ export class Client {
     options: SubscribeOptions & { variableValues?: TVars } = {},
   ): AsyncIterableIterator<ExecutionResult<TData>> {
     if (this.#closed) throw new TransportConfigurationError('This Client was closed; create a new one.');
-    this.#validator?.check(document);
     // Refused now rather than at the first next(), as the transport does.
     toRequest(document, options as SubscribeOptions, ['subscription'], 'Send queries and mutations with execute().');
     return this.#run<TData>(document, options as SubscribeOptions);
@@ -128,6 +131,8 @@ export class Client {
       connected: (shard) => this.#connected(shard),
       release: (shard) => this.#release(shard),
       subscribe: (shard) => shard.transport.subscribe<TData>(document, options),
+      // Schema validation loads graphql's validator lazily: its errors arrive at the first next().
+      validate: () => this.#validator?.check(document) ?? Promise.resolve(),
     });
   }
 
@@ -186,6 +191,7 @@ interface ShardOps<T> {
   connected(shard: Shard): Promise<void>;
   release(shard: Shard): void;
   subscribe(shard: Shard): AsyncIterableIterator<T>;
+  validate(): Promise<void>;
 }
 
 const DONE: IteratorResult<never> = Object.freeze({ done: true, value: undefined });
@@ -238,6 +244,7 @@ class ShardedSubscription<T> implements AsyncIterableIterator<T> {
   }
 
   async #open(): Promise<AsyncIterableIterator<T>> {
+    await this.#ops.validate();
     const shard = this.#ops.place();
     this.#shard = shard;
     await this.#ops.connected(shard);

@@ -1,19 +1,40 @@
-/** Local validation of documents against an AppSync schema, before anything is sent. */
-import { parse, validate, type DocumentNode, type GraphQLError, type GraphQLSchema } from 'graphql';
+/**
+ * Local validation of documents against an AppSync schema, before anything is sent. graphql's
+ * validation and the schema builder load on first use, so importing the library stays light for
+ * everyone who does not validate.
+ */
+import type { DocumentNode, GraphQLError, GraphQLSchema } from 'graphql';
 import { TransportDocumentError } from '../errors.js';
-import { buildAppSyncSchema } from '../schema/appsync-sdl.js';
+
+type Loaded = { schema: GraphQLSchema; validate: typeof import('graphql').validate; parse: typeof import('graphql').parse };
 
 export class DocumentValidator {
-  readonly schema: GraphQLSchema;
+  readonly #source: string | GraphQLSchema;
+  #loaded: Promise<Loaded> | undefined;
   readonly #checked = new WeakSet<DocumentNode>();
 
   constructor(schema: string | GraphQLSchema) {
-    this.schema = buildAppSyncSchema(schema);
+    this.#source = schema;
   }
 
-  /** Throws `TransportDocumentError` naming each problem with its line and column. */
-  check(document: string | DocumentNode): void {
+  /** The built schema; rejects with `TransportConfigurationError` when the SDL is invalid. */
+  schema(): Promise<GraphQLSchema> {
+    return this.#load().then((l) => l.schema);
+  }
+
+  #load(): Promise<Loaded> {
+    this.#loaded ??= Promise.all([import('graphql'), import('../schema/appsync-sdl.js')]).then(([graphql, sdl]) => ({
+      schema: sdl.buildAppSyncSchema(this.#source),
+      validate: graphql.validate,
+      parse: graphql.parse,
+    }));
+    return this.#loaded;
+  }
+
+  /** Rejects with `TransportDocumentError` naming each problem with its line and column. */
+  async check(document: string | DocumentNode): Promise<void> {
     if (typeof document !== 'string' && this.#checked.has(document)) return;
+    const { schema, validate, parse } = await this.#load();
     let ast: DocumentNode;
     try {
       ast = typeof document === 'string' ? parse(document) : document;
@@ -23,7 +44,7 @@ export class DocumentValidator {
         { cause },
       );
     }
-    const errors = validate(this.schema, ast);
+    const errors = validate(schema, ast);
     if (errors.length > 0) {
       throw new TransportDocumentError(
         `The document does not match the schema: ${errors.map(describe).join('; ')}. Fix the document, or update the schema given to Client.`,

@@ -136,10 +136,14 @@ function reportLater(error: unknown): void {
   });
 }
 
+/** Placeholder until a subscription's sink is set. */
+const NO_SINK: Sink<never> = { push() {}, fail() {}, end() {} };
+
 /** One subscription the user holds, across sockets. `P` is what the protocol needs to start it. */
 export interface Subscription<T, P> {
   readonly params: P;
-  readonly sink: Sink<T>;
+  /** Set once, right after the record is made. */
+  sink: Sink<T>;
   readonly sendStop: boolean;
   readonly onResubscribed: (() => void) | undefined;
   /** Its id on the current socket; a new one on every socket. */
@@ -384,9 +388,11 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     if (typeof max !== 'number' || Number.isNaN(max) || max < 1) {
       throw new TransportConfigurationError(`Expected maxBufferedResults to be a number >= 1, but got ${String(max)}.`);
     }
-    let leave: () => void = () => {};
-    const stream = new ResultStream<T>(() => leave(), max);
-    leave = this.#register(params, options, stream, () => void stream.return());
+    const subscription = this.#newSubscription(params, options);
+    // One closure per subscription: memory per idle subscription is a measured goal.
+    const stream = new ResultStream<T>(() => this.#leave(subscription), max);
+    subscription.sink = stream;
+    this.#activate(subscription, options.signal, () => void stream.return());
     return stream;
   }
 
@@ -399,20 +405,21 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     if (typeof observer !== 'object' || observer === null || typeof observer.next !== 'function' || typeof observer.error !== 'function') {
       throw new TransportConfigurationError('Expected an observer with next(result) and error(error) functions (complete() optional).');
     }
+    const subscription = this.#newSubscription(params, options);
     const sink = new ObserverSink(observer);
-    let leave: () => void = () => {};
-    leave = this.#register(params, options, sink, () => leave());
-    return () => {
+    subscription.sink = sink;
+    const stop = (): void => {
       sink.close();
-      leave();
+      this.#leave(subscription);
     };
+    this.#activate(subscription, options.signal, stop);
+    return stop;
   }
 
-  /** Adds the subscription to the wanted set; returns its idempotent `leave`. */
-  #register(params: P, options: SubscriptionOptions, sink: Sink<T>, onAbort: () => void): () => void {
-    const subscription: Subscription<T, P> = {
+  #newSubscription(params: P, options: SubscriptionOptions): Subscription<T, P> {
+    return {
       params,
-      sink,
+      sink: NO_SINK,
       sendStop: options.sendStop ?? true,
       onResubscribed: options.onResubscribed,
       id: undefined,
@@ -422,12 +429,14 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
       wanted: true,
       detachSignal: undefined,
     };
-    const leave = (): void => this.#leave(subscription);
-    const signal = options.signal;
+  }
+
+  /** Adds the subscription to the wanted set and starts it now (connected) or after the (re)connect. */
+  #activate(subscription: Subscription<T, P>, signal: AbortSignal | undefined, onAbort: () => void): void {
     if (signal?.aborted) {
       subscription.wanted = false;
-      sink.end();
-      return leave;
+      subscription.sink.end();
+      return;
     }
     if (signal) {
       signal.addEventListener('abort', onAbort, { once: true });
@@ -437,7 +446,6 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     // While connecting or reconnecting, it starts once the socket is acknowledged.
     const connection = this.#connection;
     if (this.#state === 'connected' && connection !== undefined) void this.#start(subscription, connection);
-    return leave;
   }
 
   /** Throws `TransportClosed(message)` unless connected, connecting or reconnecting. */

@@ -42,10 +42,8 @@ export interface SubscribeOptions extends SubscriptionOptions {
 const NOT_CONNECTED =
   'The transport is not connected: call `await transport.connect()` before `subscribe()` (and again after `close()`).';
 
-/** What a GraphQL subscription needs to start: the exact `payload.data` string. */
-interface GraphQLParams {
-  data: string;
-}
+/** What a GraphQL subscription needs to start: the exact `payload.data` string (no wrapper object: memory per subscription is a measured goal). */
+type GraphQLParams = string;
 
 export class AppSyncWebsocketsTransport extends RealtimeClient<ServerMessage, ExecutionResult, GraphQLParams> {
   constructor(options: AppSyncWebsocketsTransportOptions) {
@@ -74,7 +72,7 @@ export class AppSyncWebsocketsTransport extends RealtimeClient<ServerMessage, Ex
       ['subscription'],
       'Only subscriptions run on the real-time endpoint; send queries and mutations over HTTP (AppSyncHttpTransport).',
     );
-    return this.addSubscription({ data: serializeRequest(request) }, options, NOT_CONNECTED) as AsyncIterableIterator<
+    return this.addSubscription(serializeRequest(request), options, NOT_CONNECTED) as AsyncIterableIterator<
       ExecutionResult<TData>
     >;
   }
@@ -96,7 +94,7 @@ export class AppSyncWebsocketsTransport extends RealtimeClient<ServerMessage, Ex
       ['subscription'],
       'Only subscriptions run on the real-time endpoint; send queries and mutations over HTTP (AppSyncHttpTransport).',
     );
-    return this.addObserver({ data: serializeRequest(request) }, observer as Observer<ExecutionResult>, options, NOT_CONNECTED);
+    return this.addObserver(serializeRequest(request), observer as Observer<ExecutionResult>, options, NOT_CONNECTED);
   }
 
   /** Always rejects: the real-time endpoint runs only subscriptions (as in gql). */
@@ -107,7 +105,7 @@ export class AppSyncWebsocketsTransport extends RealtimeClient<ServerMessage, Ex
   }
 
   protected override async startFrame(subscription: Subscription<ExecutionResult, GraphQLParams>, id: string): Promise<string> {
-    const data = subscription.params.data;
+    const data = subscription.params;
     const authorization = await this.authHeaders('/graphql', data);
     return startMessage(id, data, authorization);
   }

@@ -137,7 +137,7 @@ function loadSigner(): Promise<SignerModules> {
     (cause: unknown) => {
       signerModules = undefined;
       throw new TransportAuthError(
-        'AWS_IAM auth could not load the AWS SigV4 signer (`@smithy/signature-v4`, and `@aws-crypto/sha256-js` on Node). Reinstall appsync-websockets so its dependencies are present; the original error is in `cause`.',
+        'AWS_IAM auth could not load the AWS SigV4 signer (`@smithy/signature-v4`, and `@smithy/core` on Node). Reinstall appsync-websockets so its dependencies are present; the original error is in `cause`.',
         { cause },
       );
     },

@@ -14,6 +14,7 @@ import { jsonLine, note, out, type CliIo } from '../output.js';
 import type { CliContext } from '../program.js';
 import { exitCodeForStop, onStopRequest, type StopReason } from '../signals.js';
 import { logStates } from '../state-log.js';
+import { aborted, printStream } from '../stream.js';
 
 interface ConnectionFlags extends AuthFlags {
   handshakeAuth?: HandshakeAuth;
@@ -148,39 +149,20 @@ async function eventsSubscribe(context: CliContext, url: string, channelArgument
   const channel = validateChannel(channelArgument, 'subscribe');
   const client = await eventsClient(context, url, flags, flags.retry);
   const stopLogging = logStates(client, io, verbose);
-  const controller = new AbortController();
-  let stoppedBy: StopReason | undefined;
-  const stopListening = onStopRequest(io, (reason) => {
-    stoppedBy = reason;
-    note(io, `stopping (${reason})`);
-    // Aborting the subscription sends "unsubscribe" (or, before it exists, ends the wait for connect).
-    controller.abort();
-  });
   try {
-    const connecting = client.connect();
-    connecting.catch(() => {});
-    await Promise.race([connecting, aborted(controller.signal)]);
-    if (stoppedBy !== undefined) return exitCodeForStop(stoppedBy);
-    const events = client.subscribe(channel, {
-      signal: controller.signal,
-      onResubscribed: () => note(io, 'resubscribed; events sent while disconnected are lost'),
-      // stdout carries only events: a lost one is reported where a human looks, and we go on.
-      onEventError: (error) => note(io, `an event was not delivered: ${error.message}`),
+    return await printStream(io, client, {
+      start: (signal) =>
+        client.subscribe(channel, {
+          signal,
+          onResubscribed: () => note(io, 'resubscribed; events sent while disconnected are lost'),
+          // stdout carries only events: a lost one is reported where a human looks, and we go on.
+          onEventError: (error) => note(io, `an event was not delivered: ${error.message}`),
+        }),
+      startedNote: `subscribed to ${channel}; waiting for events`,
+      count: flags.count,
     });
-    note(io, `subscribed to ${channel}; waiting for events`);
-    let received = 0;
-    for await (const event of events) {
-      out(io, jsonLine(event));
-      received++;
-      if (flags.count !== undefined && received >= flags.count) break;
-    }
-    if (stoppedBy !== undefined) return exitCodeForStop(stoppedBy);
-    if (flags.count === undefined || received < flags.count) note(io, 'the server ended the subscription');
-    return EXIT.OK;
   } finally {
-    await client.close();
     stopLogging();
-    stopListening();
   }
 }
 
@@ -264,10 +246,3 @@ function print(io: CliIo, value: unknown): void {
   out(io, io.stdout.isTTY ? JSON.stringify(value, null, 2) : jsonLine(value));
 }
 
-/** Resolves when `signal` aborts. */
-function aborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => resolve(), { once: true });
-  });
-}

@@ -2,11 +2,11 @@
 import { Option, type Command } from 'commander';
 import type { HandshakeAuth } from '../../protocol/handshake.js';
 import { AUTH_HELP, addAuthOptions, addOperationOptions, authFromFlags, parseVariables, positiveInteger, readDocument, type AuthFlags, type OperationFlags } from '../args.js';
-import { EXIT, type ExitCode } from '../exit-codes.js';
-import { jsonLine, note, out } from '../output.js';
+import type { ExitCode } from '../exit-codes.js';
+import { note } from '../output.js';
 import type { CliContext } from '../program.js';
-import { exitCodeForStop, onStopRequest, type StopReason } from '../signals.js';
 import { logStates } from '../state-log.js';
+import { printStream } from '../stream.js';
 
 interface SubscribeFlags extends AuthFlags, OperationFlags {
   count?: number;
@@ -72,48 +72,19 @@ async function subscribe(context: CliContext, url: string, documentArgument: str
   if (verbose) note(io, `auth: ${description}`);
   const stopLogging = logStates(transport, io, verbose);
 
-  const controller = new AbortController();
-  let stoppedBy: StopReason | undefined;
-  const stopListening = onStopRequest(io, (reason) => {
-    stoppedBy = reason;
-    note(io, `stopping (${reason})`);
-    // Aborting the subscription sends "stop" (or, before it exists, ends the wait for connect).
-    controller.abort();
-  });
   try {
-    // A stop during connect should not wait for the connect timeout: stop waiting, and let the
-    // close below abandon the attempt (its late failure is of no interest then).
-    const connecting = transport.connect();
-    connecting.catch(() => {});
-    await Promise.race([connecting, aborted(controller.signal)]);
-    if (stoppedBy !== undefined) return exitCodeForStop(stoppedBy);
-    const results = transport.subscribe(document, {
-      variableValues,
-      operationName,
-      signal: controller.signal,
-      onResubscribed: () => note(io, 'resubscribed; results sent while disconnected are lost'),
+    return await printStream(io, transport, {
+      start: (signal) =>
+        transport.subscribe(document, {
+          variableValues,
+          operationName,
+          signal,
+          onResubscribed: () => note(io, 'resubscribed; results sent while disconnected are lost'),
+        }),
+      startedNote: 'subscription started; waiting for results',
+      count: flags.count,
     });
-    note(io, 'subscription started; waiting for results');
-    let received = 0;
-    for await (const result of results) {
-      out(io, jsonLine(result));
-      received++;
-      if (flags.count !== undefined && received >= flags.count) break;
-    }
-    if (stoppedBy !== undefined) return exitCodeForStop(stoppedBy);
-    if (flags.count === undefined || received < flags.count) note(io, 'the server ended the subscription');
-    return EXIT.OK;
   } finally {
-    await transport.close();
     stopLogging();
-    stopListening();
   }
-}
-
-/** Resolves when `signal` aborts. */
-function aborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => resolve(), { once: true });
-  });
 }

@@ -5,90 +5,22 @@
  * details run in-process.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { describe, test, type TestContext } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { AppSyncApiKeyAuthentication, AppSyncEventsClient } from '../src/index.js';
 import { registerEvents } from '../src/cli/commands/events.js';
 import type { CliIo } from '../src/cli/output.js';
 import { runCli } from '../src/cli/program.js';
 import type { LocalAppSync, LocalAppSyncOptions } from '../src/testing/index.js';
 import { API_KEY, localServer } from './helpers.js';
+import { assertNoSecrets, assertOneErrorLine, cli as runChild, jsonLines, type Running } from './cli-helpers.js';
 
-const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const WRONG_KEY = 'da2-WRONGSECRETKEY-events-0123456789';
 const SECRETS = [API_KEY, WRONG_KEY];
 
-interface Finished {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-interface Running {
-  child: ChildProcess;
-  done: Promise<Finished>;
-  /** Resolves with the first match of `pattern` in stdout (rejects if the process ends first). */
-  stdoutMatch(pattern: RegExp): Promise<RegExpMatchArray>;
-}
-
-const NOWHERE = join(tmpdir(), 'appsync-websockets-cli-events-test-nonexistent');
-
-/** The child's environment: the machine's AWS and APPSYNC_ settings removed, so only the flags count. */
-function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (!/^(AWS_|APPSYNC_)/.test(name)) env[name] = value;
-  }
-  return {
-    ...env,
-    AWS_CONFIG_FILE: join(NOWHERE, 'config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(NOWHERE, 'credentials'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-    ...extra,
-  };
-}
-
-/** Starts the CLI; it is killed if still running when the test ends. */
+/** Starts the CLI with extra environment variables. */
 function cli(t: TestContext, args: string[], env: Record<string, string> = {}): Running {
-  const child = spawn(process.execPath, [CLI, ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  const watchers = new Set<() => void>();
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-    for (const watch of [...watchers]) watch();
-  });
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const done = new Promise<Finished>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-  t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  return {
-    child,
-    done,
-    stdoutMatch: (pattern) =>
-      new Promise((resolve, reject) => {
-        const watch = (): void => {
-          const match = pattern.exec(stdout);
-          if (match === null) return;
-          watchers.delete(watch);
-          resolve(match);
-        };
-        watchers.add(watch);
-        watch();
-        void done.then((end) => {
-          if (watchers.delete(watch)) reject(new Error(`the CLI exited (${end.code}) before printing ${pattern}; stderr: ${end.stderr}`));
-        });
-      }),
-  };
+  return runChild(t, args, { env });
 }
 
 /** A local AppSync with API-key auth and the Events namespaces `default` and `chat`. */
@@ -106,27 +38,8 @@ async function subscribed(server: LocalAppSync, count: number, ...runs: Running[
   await Promise.race([server.events.waitFor(() => server.events.subscriptions.length >= count, 10_000), ...early]);
 }
 
-function jsonLines(stdout: string): unknown[] {
-  return stdout
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as unknown);
-}
 
-function assertNoSecrets(end: Finished): void {
-  for (const secret of SECRETS) {
-    assert.ok(!end.stdout.includes(secret), `stdout contains the secret ${secret}`);
-    assert.ok(!end.stderr.includes(secret), `stderr contains the secret ${secret}`);
-  }
-}
 
-/** The one-line error contract: stderr is exactly `appsync-websockets: <message>`. */
-function assertOneErrorLine(end: Finished, pattern: RegExp): void {
-  const lines = end.stderr.trimEnd().split('\n');
-  assert.equal(lines.length, 1, `expected one line on stderr, got: ${end.stderr}`);
-  assert.match(lines[0] ?? '', /^appsync-websockets: /);
-  assert.match(lines[0] ?? '', pattern);
-}
 
 /** `{successful, failed}` with the given successful indexes and nothing failed. */
 function assertPublished(stdout: string, indexes: number[]): void {
@@ -161,7 +74,7 @@ describe('appsync-websockets events', { concurrency: true }, () => {
     assert.deepEqual(channels, ['/chat/*', '/chat/room1']);
     assert.equal(framesOfType(server, 'unsubscribe').length, 2);
     await server.events.waitFor(() => server.events.connections.length === 0);
-    for (const end of [one, all]) assertNoSecrets(end);
+    for (const end of [one, all]) assertNoSecrets(end, SECRETS);
   });
 
   test('publish over the WebSocket (default) and over --http reaches a subscriber', async (t) => {
@@ -189,7 +102,7 @@ describe('appsync-websockets events', { concurrency: true }, () => {
       server.events.publishes.map((p) => `${p.via} ${p.channel} ${p.events.length}`).sort(),
       ['http /default/b/c 1', 'websocket /default/a 2', 'websocket /default/a 5'],
     );
-    for (const end of [ws, http, received]) assertNoSecrets(end);
+    for (const end of [ws, http, received]) assertNoSecrets(end, SECRETS);
   });
 
   test('errors: bad channel and bad JSON (2), wrong key (3), refused channel and failed events (5); one line, no secret', async (t) => {
@@ -238,7 +151,7 @@ describe('appsync-websockets events', { concurrency: true }, () => {
 
     assert.equal(server.events.publishes.length, 1, 'only the publish with good arguments and a good key reached the server');
     for (const end of [badChannel, badWildcard, badJson, wrongKeyWs, wrongKeyHttp, wrongKeySubscribe, unknownNamespace, unknownNamespaceHttp, tooBig]) {
-      assertNoSecrets(end);
+      assertNoSecrets(end, SECRETS);
       assert.doesNotMatch(end.stderr, /^\s+at /m, 'no stack trace without --verbose');
     }
   });
@@ -286,8 +199,8 @@ describe('appsync-websockets events', { concurrency: true }, () => {
     assert.equal(end.code, 0, end.stderr);
     assert.match(end.stdout, /^HTTP: http:\/\/127\.0\.0\.1:\d+\/graphql\nreal-time: ws:\/\/127\.0\.0\.1:\d+\/graphql\/realtime\nevents: http:\/\/127\.0\.0\.1:\d+\/event\npage: http:\/\/127\.0\.0\.1:\d+\/\n$/);
     assert.match(end.stderr, /^local AppSync listening \(schema: bundled chat schema; auth: 1 API key\), Events namespaces: chat\. Press Ctrl-C to stop\.\n/);
-    assertNoSecrets(end);
-    assertNoSecrets(published);
+    assertNoSecrets(end, SECRETS);
+    assertNoSecrets(published, SECRETS);
   });
 
   test('demo: also publishes one event through AppSync Events and exits 0', async (t) => {

@@ -4,19 +4,17 @@
  * concurrently; each child process costs a Node start (~200 ms).
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import type { ExecutionResult } from 'graphql';
 import { AppSyncApiKeyAuthentication, AppSyncHttpTransport, AppSyncWebsocketsTransport, TransportServerError } from '../src/index.js';
 import { CHAT_SCHEMA, type LocalAppSync, type LocalAppSyncOptions } from '../src/testing/index.js';
 import { API_KEY, framesOfType, localServer } from './helpers.js';
+import { assertNoSecrets, assertOneErrorLine, cli, jsonLines, type Running } from './cli-helpers.js';
 
-const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 
 const WRONG_KEY = 'da2-WRONGSECRETKEY-cli-0123456789';
 const JWT = 'eyJhbGciOiJIUzI1NiJ9.SECRET-JWT-cli.c2lnbmF0dXJl';
@@ -27,80 +25,6 @@ const SECRETS = [API_KEY, WRONG_KEY, JWT, LAMBDA_TOKEN, SECRET_ACCESS_KEY];
 
 const ON_CREATE = 'subscription OnCreate($room: String) { onCreateMessage(room: $room) { id room text } }';
 const CREATE = 'mutation Create($room: String!, $text: String!) { createMessage(room: $room, text: $text) { id room text } }';
-
-interface Finished {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-interface Running {
-  child: ChildProcess;
-  done: Promise<Finished>;
-  /** Resolves with the first match of `pattern` in stdout (rejects if the process ends first). */
-  stdoutMatch(pattern: RegExp): Promise<RegExpMatchArray>;
-}
-
-/** Nowhere: the AWS SDK must find no shared files and no instance metadata on the test machine. */
-const NOWHERE = join(tmpdir(), 'appsync-websockets-cli-test-nonexistent');
-
-/** The child's environment: the test machine's AWS and APPSYNC_ settings removed. */
-function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (!/^(AWS_|APPSYNC_)/.test(name)) env[name] = value;
-  }
-  return {
-    ...env,
-    AWS_CONFIG_FILE: join(NOWHERE, 'config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(NOWHERE, 'credentials'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-    ...extra,
-  };
-}
-
-/** Starts the CLI; it is killed if still running when the test ends. */
-function cli(t: TestContext, args: string[], options: { env?: Record<string, string>; stdin?: string } = {}): Running {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: childEnv(options.env),
-    stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-  });
-  if (options.stdin !== undefined) child.stdin?.end(options.stdin);
-  let stdout = '';
-  let stderr = '';
-  const watchers = new Set<() => void>();
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-    for (const watch of [...watchers]) watch();
-  });
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const done = new Promise<Finished>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-  t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  return {
-    child,
-    done,
-    stdoutMatch: (pattern) =>
-      new Promise((resolve, reject) => {
-        const watch = (): void => {
-          const match = pattern.exec(stdout);
-          if (match === null) return;
-          watchers.delete(watch);
-          resolve(match);
-        };
-        watchers.add(watch);
-        watch();
-        void done.then((end) => {
-          if (watchers.delete(watch)) reject(new Error(`the CLI exited (${end.code}) before printing ${pattern}; stderr: ${end.stderr}`));
-        });
-      }),
-  };
-}
 
 /** Waits until the CLI's subscription is live on the server (fails fast if the CLI exits). */
 async function subscribed(server: LocalAppSync, run: Running): Promise<void> {
@@ -114,29 +38,6 @@ function chatServer(t: TestContext, options: LocalAppSyncOptions = {}): Promise<
   return localServer(t, { schema: CHAT_SCHEMA, ...options });
 }
 
-function assertNoSecrets(end: Finished): void {
-  for (const secret of SECRETS) {
-    assert.ok(!end.stdout.includes(secret), `stdout contains the secret ${secret}`);
-    assert.ok(!end.stderr.includes(secret), `stderr contains the secret ${secret}`);
-  }
-  assert.doesNotMatch(end.stderr, /Signature=/);
-}
-
-/** The one-line error contract: stderr is exactly `appsync-websockets: <message>`. */
-function assertOneErrorLine(end: Finished, pattern: RegExp): void {
-  const lines = end.stderr.trimEnd().split('\n');
-  assert.equal(lines.length, 1, `expected one line on stderr, got: ${end.stderr}`);
-  assert.match(lines[0] ?? '', /^appsync-websockets: /);
-  assert.match(lines[0] ?? '', pattern);
-}
-
-function jsonLines(stdout: string): unknown[] {
-  return stdout
-    .trimEnd()
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as unknown);
-}
 
 /** Publishes through the schema (as a mutation over HTTP would) and returns the created message. */
 async function createMessage(server: LocalAppSync, room: string, text: string): Promise<{ id: string; room: string; text: string }> {
@@ -162,7 +63,7 @@ describe('appsync-websockets subscribe', { concurrency: true }, () => {
     assert.deepEqual(JSON.parse(start.payload.data), { query: ON_CREATE, variables: { room: 'lobby' } });
     assert.match(end.stderr, /^connecting to ws:\/\/127\.0\.0\.1:\d+\/graphql\/realtime\nconnected\n/);
     assert.doesNotMatch(end.stderr, /appsync-websockets:/);
-    assertNoSecrets(end);
+    assertNoSecrets(end, SECRETS);
   });
 
   test('--jwt, a document from @file, --variables and --operation-name', async (t) => {
@@ -178,7 +79,7 @@ describe('appsync-websockets subscribe', { concurrency: true }, () => {
     assert.equal(end.code, 0, end.stderr);
     assert.deepEqual(jsonLines(end.stdout), [{ data: { onCreateMessage: message } }]);
     assert.equal(server.realtime.subscriptions.length, 0);
-    assertNoSecrets(end);
+    assertNoSecrets(end, SECRETS);
   });
 
   test('--lambda-token, the document on stdin, and the handshake in the query string', async (t) => {
@@ -191,7 +92,7 @@ describe('appsync-websockets subscribe', { concurrency: true }, () => {
     const end = await run.done;
     assert.equal(end.code, 0, end.stderr);
     assert.deepEqual(jsonLines(end.stdout), [{ data: { onCreateMessage: { text: 'from stdin' } } }]);
-    assertNoSecrets(end);
+    assertNoSecrets(end, SECRETS);
   });
 
   test('IAM by default: credentials from the environment, --region', async (t) => {
@@ -205,7 +106,7 @@ describe('appsync-websockets subscribe', { concurrency: true }, () => {
     assert.equal(end.code, 0, end.stderr);
     assert.deepEqual(jsonLines(end.stdout), [{ data: { onCreateMessage: message } }]);
     assert.match(end.stderr, /^auth: IAM \(SigV4, region us-east-1\)$/m);
-    assertNoSecrets(end);
+    assertNoSecrets(end, SECRETS);
   });
 
   test('Ctrl-C (SIGINT) sends stop, waits for complete, closes, and exits 130', async (t) => {
@@ -234,7 +135,7 @@ describe('appsync-websockets subscribe', { concurrency: true }, () => {
       'appsync-websockets: The server refused the connection: UnauthorizedException: You are not authorized to make this call (errorCode 401). Check the credentials: the API key, token or AWS credentials were rejected or have expired.',
     ]);
     assert.doesNotMatch(end.stderr, /^\s+at /m, 'no stack trace without --verbose');
-    assertNoSecrets(end);
+    assertNoSecrets(end, SECRETS);
   });
 
   test('a bad URL is a usage error (exit 2); a document the server rejects is a GraphQL error (exit 5)', async (t) => {
@@ -250,7 +151,7 @@ describe('appsync-websockets subscribe', { concurrency: true }, () => {
     // document that does not parse fails before connecting: see cli-units.test.ts.)
     assert.equal(rejected.code, 5, rejected.stderr);
     assert.match(rejected.stderr, /\nappsync-websockets: The server rejected subscription [\w-]+: Validation error of type FieldUndefined: Field 'nope' in type 'Message' is undefined @ 'onCreateMessage\/nope'\.\n$/);
-    for (const end of [badUrl, rejected]) assertNoSecrets(end);
+    for (const end of [badUrl, rejected]) assertNoSecrets(end, SECRETS);
   });
 });
 
@@ -270,7 +171,7 @@ describe('appsync-websockets query', { concurrency: true }, () => {
     assert.equal(query.code, 0, query.stderr);
     assert.deepEqual(jsonLines(query.stdout), [{ data: { getMessage: seeded } }]);
     assert.equal(mutation.stderr, '');
-    assertNoSecrets(mutation);
+    assertNoSecrets(mutation, SECRETS);
   });
 
   test('a wrong key (exit 3; with --verbose a stack but no secret), GraphQL errors (exit 5, the answer still on stdout), an unreachable server (exit 4)', async (t) => {
@@ -294,7 +195,7 @@ describe('appsync-websockets query', { concurrency: true }, () => {
     assert.match(answer[0].errors[0]?.message ?? '', /^Validation error of type FieldUndefined/);
     assert.equal(unreachable.code, 4);
     assertOneErrorLine(unreachable, /^appsync-websockets: Could not reach http:\/\/127\.0\.0\.1:1\/graphql: /);
-    for (const end of [wrongKey, invalid, unreachable]) assertNoSecrets(end);
+    for (const end of [wrongKey, invalid, unreachable]) assertNoSecrets(end, SECRETS);
   });
 });
 
@@ -334,7 +235,7 @@ describe('appsync-websockets serve and demo', { concurrency: true }, () => {
     assert.equal(end.code, 0, end.stderr);
     assert.equal(end.stdout, `HTTP: ${url}\nreal-time: ${realtimeUrl}\nevents: ${url.replace(/\/graphql$/, '/event')}\npage: ${url.replace(/graphql$/, '')}\n`);
     assert.match(end.stderr, /^local AppSync listening \(schema: bundled chat schema; auth: 2 API keys, 1 JWT\), Events namespaces: default\. Press Ctrl-C to stop\.\nstopping \(SIGTERM\)\nstopped\n$/);
-    assertNoSecrets(end);
+    assertNoSecrets(end, SECRETS);
   });
 
   test('serve --schema: runs the given schema; without auth flags it accepts any auth; SIGINT closes it (exit 130)', async (t) => {

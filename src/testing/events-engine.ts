@@ -97,7 +97,6 @@ interface ConnectionState {
   queue: Promise<void>;
 }
 
-
 type Outcome<T> = { ok: true; value: T } | { ok: false; status: number; errors: GraphQLErrorLike[] };
 
 const UNAUTHORIZED = (message: string): Outcome<never> => ({ ok: false, status: 401, errors: [{ errorType: 'UnauthorizedException', message }] });
@@ -140,7 +139,6 @@ export class EventsEngine {
   upgrade(request: UpgradeRequest): UpgradeDecision {
     return decideUpgrade(request, this.#refusals, EVENTS_SUBPROTOCOL);
   }
-
 
   /** Refuse the next `times` Events upgrades with HTTP `status`. */
   refuseHandshakes(status: number, times = Infinity): void {
@@ -497,7 +495,6 @@ export class EventsEngine {
     this.#waiters.notify();
   }
 
-
   /** Closes every Events connection and clears every timer. */
   shutdown(): void {
     for (const state of [...this.#connections.values()]) {
@@ -519,6 +516,3 @@ function isJson(text: string): boolean {
 function authObject(value: unknown): Record<string, string> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, string>) : {};
 }
-
-
-

@@ -93,7 +93,6 @@ interface ConnectionState {
   closed: boolean;
 }
 
-
 export class RealtimeEngine {
   readonly faults: RealtimeFaults = {
     ackDelayMs: 0,
@@ -130,7 +129,6 @@ export class RealtimeEngine {
   upgrade(request: UpgradeRequest): UpgradeDecision {
     return decideUpgrade(request, this.#refusals, 'graphql-ws');
   }
-
 
   /** Refuse the next `times` upgrades with HTTP `status`. */
   refuseHandshakes(status: number, times = Infinity): void {
@@ -441,7 +439,6 @@ export class RealtimeEngine {
     this.#waiters.notify();
   }
 
-
   /** Closes every connection and clears every timer. */
   shutdown(): void {
     for (const state of [...this.#connections.values()]) {
@@ -450,9 +447,6 @@ export class RealtimeEngine {
     }
   }
 }
-
-
-
 
 function matchesArgs(args: Record<string, unknown>, value: unknown): boolean {
   for (const [name, expected] of Object.entries(args)) {

@@ -4,6 +4,7 @@
  * namespaces with their auth rules, wildcard fan-out, `POST /event`, recorded frames and faults.
  * `node-server.ts` binds it to `http` + `ws` on the same port as the GraphQL endpoints.
  */
+import { ConnectionTable } from './connection-table.js';
 import { Waiters } from './waiters.js';
 import { decideUpgrade, type Refusal } from './upgrade.js';
 import { randomUUID } from 'node:crypto';
@@ -114,12 +115,9 @@ export class EventsEngine {
   readonly received: ReceivedFrame[] = [];
   /** Every publish accepted, in order. */
   readonly publishes: LocalEventsPublish[] = [];
-  /** Number of Events connections ever accepted. */
-  connectionCount = 0;
   readonly #options: EventsEngineOptions;
   readonly #namespaces: Map<string, LocalEventsNamespace>;
-  readonly #connections = new Map<number, ConnectionState>();
-  #nextConnectionId = 1;
+  readonly #table = new ConnectionTable<LocalEventsSubscription, ConnectionState>(() => this.#notify());
   #refusals: Refusal | undefined;
   readonly #waiters = new Waiters();
 
@@ -148,7 +146,7 @@ export class EventsEngine {
   /** A socket was accepted; returns the functions the adapter calls on its events. */
   accept(peer: Peer, decision: Extract<UpgradeDecision, { accept: true }>): { receive(data: string | null): void; closed(): void } {
     const state: ConnectionState = {
-      id: this.#nextConnectionId++,
+      id: this.#table.nextId(),
       peer,
       protocolOk: decision.protocol === EVENTS_SUBPROTOCOL,
       verdict: checkAuth(this.#options.auth, { headers: decision.auth ?? {}, path: EVENTS_PATH, body: '{}' }),
@@ -158,9 +156,7 @@ export class EventsEngine {
       closed: false,
       queue: Promise.resolve(),
     };
-    this.#connections.set(state.id, state);
-    this.connectionCount++;
-    this.#notify();
+    this.#table.add(state);
     return {
       receive: (data) => {
         const message = this.#record(state, data);
@@ -173,17 +169,8 @@ export class EventsEngine {
             });
           });
       },
-      closed: () => this.#closed(state),
+      closed: () => this.#table.close(state),
     };
-  }
-
-  #closed(state: ConnectionState): void {
-    if (state.closed) return;
-    state.closed = true;
-    if (state.kaTimer !== undefined) clearInterval(state.kaTimer);
-    state.subscriptions.clear();
-    this.#connections.delete(state.id);
-    this.#notify();
   }
 
   #send(state: ConnectionState, message: unknown): void {
@@ -242,7 +229,7 @@ export class EventsEngine {
         errors: [{ errorType: 'SubProtocolNotSupportedError', message: `${EVENTS_SUBPROTOCOL} subprotocol is required.`, errorCode: 400 }],
       });
       state.peer.close(1000, 'unsupported subprotocol');
-      this.#closed(state);
+      this.#table.close(state);
       return false;
     }
     const verdict = await state.verdict;
@@ -250,7 +237,7 @@ export class EventsEngine {
     if (!verdict.ok) {
       this.#send(state, { type: 'connection_error', errors: [{ errorType: 'UnauthorizedException', message: verdict.message, errorCode: 401 }] });
       state.peer.close(1000, 'unauthorized');
-      this.#closed(state);
+      this.#table.close(state);
       return false;
     }
     return true;
@@ -386,7 +373,7 @@ export class EventsEngine {
 
   #broadcast(channel: string, event: string): number {
     let count = 0;
-    for (const state of this.#connections.values()) {
+    for (const state of this.#table.values()) {
       for (const subscription of state.subscriptions.values()) {
         if (!channelMatches(subscription.channel, channel)) continue;
         this.#send(state, { type: 'data', id: subscription.id, event });
@@ -453,37 +440,36 @@ export class EventsEngine {
 
   /** Sends `broadcast_error` for one subscription id (it stays subscribed, as on AppSync). */
   sendBroadcastError(id: string, errors: unknown = [{ errorType: 'MessageProcessingError', message: 'There was an error processing the message' }]): void {
-    for (const state of this.#connections.values()) {
+    for (const state of this.#table.values()) {
       if (state.subscriptions.has(id)) this.#send(state, { type: 'broadcast_error', id, errors });
     }
   }
 
   /** Sends a raw text frame on every Events connection (or one). */
   sendRaw(frame: string, connectionId?: number): void {
-    for (const state of this.#connections.values()) {
+    for (const state of this.#table.values()) {
       if (connectionId === undefined || state.id === connectionId) this.#send(state, frame);
     }
   }
 
-  /** Closes every Events connection with a close frame (`code`), or drops it without one. */
+  /** Closes every connection with a close frame (`code`), or drops it without one. */
   dropConnections(options: { code?: number; reason?: string; terminate?: boolean } = {}): void {
-    for (const state of [...this.#connections.values()]) {
-      if (options.terminate) state.peer.terminate();
-      else state.peer.close(options.code ?? 1001, options.reason ?? 'going away');
-      this.#closed(state);
-    }
+    this.#table.drop(options);
   }
 
-  /** Active subscriptions on every Events connection. */
+  /** Active subscriptions on every connection. */
   get subscriptions(): LocalEventsSubscription[] {
-    const all: LocalEventsSubscription[] = [];
-    for (const state of this.#connections.values()) all.push(...state.subscriptions.values());
-    return all;
+    return this.#table.subscriptions();
   }
 
-  /** Ids of the open Events connections. */
+  /** Ids of the open connections. */
   get connections(): number[] {
-    return [...this.#connections.keys()];
+    return this.#table.ids();
+  }
+
+  /** Number of connections ever accepted. */
+  get connectionCount(): number {
+    return this.#table.accepted;
   }
 
   /** Resolves once `check()` is true, re-checked after every event of the engine. */
@@ -495,13 +481,11 @@ export class EventsEngine {
     this.#waiters.notify();
   }
 
-  /** Closes every Events connection and clears every timer. */
+  /** Closes every connection and clears every timer. */
   shutdown(): void {
-    for (const state of [...this.#connections.values()]) {
-      state.peer.terminate();
-      this.#closed(state);
-    }
+    this.#table.shutdown();
   }
+
 }
 
 function isJson(text: string): boolean {

@@ -3,6 +3,7 @@
  * on upgrades, answers frames as AppSync does, fans published results out to subscriptions,
  * records every frame and injects faults. `node-server.ts` binds it to `http` + `ws`.
  */
+import { ConnectionTable } from './connection-table.js';
 import { Waiters } from './waiters.js';
 import { decideUpgrade, type Refusal, type UpgradeDecision, type UpgradeRequest } from './upgrade.js';
 import { parse, Kind, type OperationDefinitionNode, type FieldNode } from 'graphql';
@@ -106,12 +107,9 @@ export class RealtimeEngine {
   /** Every frame received, in order. */
   readonly received: ReceivedFrame[] = [];
   readonly #options: RealtimeOptions;
-  readonly #connections = new Map<number, ConnectionState>();
-  #nextConnectionId = 1;
+  readonly #table = new ConnectionTable<LocalSubscription, ConnectionState>(() => this.#notify());
   #refusals: Refusal | undefined;
   readonly #waiters = new Waiters();
-  /** Number of connections ever accepted. */
-  connectionCount = 0;
   /** The schema built from `options.schema`, if one was given. */
   readonly schema: GraphQLSchema | undefined;
   /** Parsed documents of subscriptions started under a schema, for projecting results. */
@@ -140,7 +138,7 @@ export class RealtimeEngine {
   /** A socket was accepted; returns the functions the adapter calls on its events. */
   accept(peer: Peer, decision: Extract<UpgradeDecision, { accept: true }>): { receive(data: string | null): void; closed(): void } {
     const state: ConnectionState = {
-      id: this.#nextConnectionId++,
+      id: this.#table.nextId(),
       peer,
       auth: decision.auth,
       protocolOk: decision.protocol === 'graphql-ws',
@@ -150,24 +148,11 @@ export class RealtimeEngine {
       timers: new Set(),
       closed: false,
     };
-    this.#connections.set(state.id, state);
-    this.connectionCount++;
-    this.#notify();
+    this.#table.add(state);
     return {
       receive: (data) => void this.#receive(state, data),
-      closed: () => this.#closed(state),
+      closed: () => this.#table.close(state),
     };
-  }
-
-  #closed(state: ConnectionState): void {
-    if (state.closed) return;
-    state.closed = true;
-    if (state.kaTimer !== undefined) clearInterval(state.kaTimer);
-    for (const timer of state.timers) clearTimeout(timer);
-    state.timers.clear();
-    state.subscriptions.clear();
-    this.#connections.delete(state.id);
-    this.#notify();
   }
 
   #send(state: ConnectionState, message: unknown): void {
@@ -358,14 +343,17 @@ export class RealtimeEngine {
 
   /** Active subscriptions on every connection. */
   get subscriptions(): LocalSubscription[] {
-    const all: LocalSubscription[] = [];
-    for (const state of this.#connections.values()) all.push(...state.subscriptions.values());
-    return all;
+    return this.#table.subscriptions();
   }
 
   /** Ids of the open connections. */
   get connections(): number[] {
-    return [...this.#connections.keys()];
+    return this.#table.ids();
+  }
+
+  /** Number of connections ever accepted. */
+  get connectionCount(): number {
+    return this.#table.accepted;
   }
 
   /**
@@ -376,7 +364,7 @@ export class RealtimeEngine {
    */
   publish(field: string, value: unknown, extra: { errors?: unknown[] } = {}): number {
     let count = 0;
-    for (const state of this.#connections.values()) {
+    for (const state of this.#table.values()) {
       for (const subscription of state.subscriptions.values()) {
         if (subscription.field !== field || !matchesArgs(subscription.args, value)) continue;
         const document = this.#documents.get(subscription);
@@ -392,28 +380,24 @@ export class RealtimeEngine {
 
   /** Sends a raw text frame on every connection (or one). */
   sendRaw(frame: string, connectionId?: number): void {
-    for (const state of this.#connections.values()) {
+    for (const state of this.#table.values()) {
       if (connectionId === undefined || state.id === connectionId) this.#send(state, frame);
     }
   }
 
   /** Sends a binary frame on every connection. */
   sendBinary(bytes: Uint8Array): void {
-    for (const state of this.#connections.values()) if (!state.closed) state.peer.sendBinary(bytes);
+    for (const state of this.#table.values()) if (!state.closed) state.peer.sendBinary(bytes);
   }
 
   /** Closes every connection with a close frame (`code`), or drops it without one. */
   dropConnections(options: { code?: number; reason?: string; terminate?: boolean } = {}): void {
-    for (const state of [...this.#connections.values()]) {
-      if (options.terminate) state.peer.terminate();
-      else state.peer.close(options.code ?? 1001, options.reason ?? 'going away');
-      this.#closed(state);
-    }
+    this.#table.drop(options);
   }
 
   /** Server-side invalidation: AppSync's `Subscription complete.` for one subscription id. */
   invalidate(id: string): void {
-    for (const state of this.#connections.values()) {
+    for (const state of this.#table.values()) {
       if (state.subscriptions.delete(id)) {
         this.#send(state, { type: 'error', id, payload: { errors: [{ message: 'Subscription complete.' }] } });
         this.#notify();
@@ -423,7 +407,7 @@ export class RealtimeEngine {
 
   /** Sends an error for one subscription (it is removed) or, without id, for the connection. */
   sendError(errors: unknown, id?: string): void {
-    for (const state of this.#connections.values()) {
+    for (const state of this.#table.values()) {
       if (id === undefined) this.#send(state, { type: 'error', payload: { errors } });
       else if (state.subscriptions.delete(id)) this.#send(state, { type: 'error', id, payload: { errors } });
     }
@@ -441,11 +425,9 @@ export class RealtimeEngine {
 
   /** Closes every connection and clears every timer. */
   shutdown(): void {
-    for (const state of [...this.#connections.values()]) {
-      state.peer.terminate();
-      this.#closed(state);
-    }
+    this.#table.shutdown();
   }
+
 }
 
 function matchesArgs(args: Record<string, unknown>, value: unknown): boolean {

@@ -593,3 +593,31 @@ test('secrets stay out of toString(), util.inspect and JSON of a live transport 
     assert.ok(!shown.includes(encodedKey.slice(0, 20)), shown);
   }
 });
+
+test('a global WebSocket (browsers, Node >= 22) is used when there is one; TLS options still go to `ws`', async (t) => {
+  const server = await localServer(t);
+  const { WebSocket: WsSocket } = await import('ws');
+  let constructed = 0;
+  class GlobalWebSocket extends WsSocket {
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols);
+      constructed++;
+    }
+  }
+  const g = globalThis as { WebSocket?: unknown };
+  const saved = g.WebSocket;
+  g.WebSocket = GlobalWebSocket;
+  t.after(() => {
+    g.WebSocket = saved;
+  });
+  const viaGlobal = transportFor(t, server);
+  await viaGlobal.connect();
+  const iterator = viaGlobal.subscribe(SUBSCRIPTION);
+  await subscriptionsOnServer(server, 1);
+  server.realtime.publish('onCreateMessage', { id: 'global' });
+  assert.equal((await take(iterator, 1)).length, 1);
+  assert.equal(constructed, 1);
+  const viaWs = transportFor(t, server, { tls: { rejectUnauthorized: true } });
+  await viaWs.connect();
+  assert.equal(constructed, 1, 'tls needs ws, so the global was not used');
+});

@@ -621,3 +621,35 @@ test('a global WebSocket (browsers, Node >= 22) is used when there is one; TLS o
   await viaWs.connect();
   assert.equal(constructed, 1, 'tls needs ws, so the global was not used');
 });
+
+test('webSocketImpl, webSocketOptions and tls reach the WebSocket constructor; upgrade headers merge with handshake auth', async (t) => {
+  const server = await localServer(t);
+  const { WebSocket: WsSocket } = await import('ws');
+  const seen: Array<{ protocols: unknown; options: Record<string, unknown> }> = [];
+  class RecordingWebSocket extends WsSocket {
+    constructor(url: string, protocols?: string | string[], options?: Record<string, unknown>) {
+      super(url, protocols, options);
+      seen.push({ protocols, options: options ?? {} });
+    }
+  }
+  let upgradeHeaders: Record<string, unknown> = {};
+  server.server.prependListener('upgrade', (req) => {
+    upgradeHeaders = req.headers;
+  });
+  const transport = transportFor(t, server, {
+    webSocketImpl: RecordingWebSocket as never,
+    webSocketOptions: { perMessageDeflate: false, headers: { 'x-extra': 'kept', 'x-api-key': 'user-value-loses' } },
+    tls: { rejectUnauthorized: false },
+    handshakeAuth: 'headers',
+  });
+  await transport.connect();
+  assert.equal(seen.length, 1);
+  assert.equal(seen[0]?.options.perMessageDeflate, false);
+  assert.equal(seen[0]?.options.rejectUnauthorized, false);
+  assert.equal(upgradeHeaders['x-extra'], 'kept');
+  assert.equal(upgradeHeaders['x-api-key'], API_KEY, 'the auth header wins');
+  const iterator = transport.subscribe(SUBSCRIPTION);
+  await subscriptionsOnServer(server, 1);
+  server.realtime.publish('onCreateMessage', { id: 'injected' });
+  assert.equal((await take(iterator, 1)).length, 1);
+});

@@ -80,6 +80,17 @@ async function pickImplementation(options: OpenOptions): Promise<{ Impl: WebSock
 }
 
 /**
+ * The third argument for `ws`: TLS options, then the user's `webSocketOptions`; upgrade headers
+ * are merged, the handshake's auth headers winning over the user's of the same name.
+ */
+function wsOptions(options: OpenOptions): Record<string, unknown> {
+  const user = options.webSocketOptions ?? {};
+  const userHeaders = (user.headers ?? {}) as Record<string, string>;
+  const headers = options.headers ? { ...userHeaders, ...options.headers } : user.headers;
+  return { ...options.tls, ...user, ...(headers !== undefined ? { headers } : {}) };
+}
+
+/**
  * Opens the socket; resolves once it is open. Rejects with `TransportConnectionFailed` (with the
  * HTTP status when the server refused the upgrade) or `TransportTimeoutError` (phase `connect`).
  */
@@ -89,11 +100,7 @@ export async function openWebSocket(options: OpenOptions): Promise<WebSocketLike
   let socket: WebSocketLike;
   try {
     socket = isWs
-      ? new Impl(options.url, options.protocols, {
-          ...options.tls,
-          ...(options.headers ? { headers: options.headers } : {}),
-          ...options.webSocketOptions,
-        })
+      ? new Impl(options.url, options.protocols, wsOptions(options))
       : new Impl(options.url, options.protocols);
   } catch (cause) {
     throw new TransportConnectionFailed(

@@ -33,15 +33,15 @@ export interface RealtimeClientOptions {
   url: string;
   /** How to authenticate. @default IAM with the AWS SDK's default credential chain */
   auth?: AppSyncAuthentication | undefined;
-  /** Time to open the WebSocket, in ms; null waits forever. @default 10000 */
+  /** Time to open the WebSocket, in ms; null (or 0) waits forever. @default 10000 */
   connectTimeoutMs?: number | null;
-  /** Time to wait for `connection_ack`, and for each subscription's acknowledgement, in ms; null waits forever. @default 10000 */
+  /** Time to wait for `connection_ack`, and for each subscription's acknowledgement, in ms; null (or 0) waits forever. @default 10000 */
   ackTimeoutMs?: number | null;
-  /** Time `close()` waits for stopped subscriptions to be confirmed and for the close frame, in ms; null waits forever. @default 10000 */
+  /** Time `close()` waits for stopped subscriptions to be confirmed and for the close frame, in ms; null (or 0) waits forever. @default 10000 */
   closeTimeoutMs?: number | null;
   /**
    * Longest silence from the server before the connection counts as dead, in ms. Any frame
-   * counts as life. @default the server's `connectionTimeoutMs` from `connection_ack` (AppSync: 300000); null disables
+   * counts as life. @default the server's `connectionTimeoutMs` from `connection_ack` (AppSync: 300000); null (or 0) disables
    */
   keepAliveTimeoutMs?: number | null | undefined;
   /** How the handshake carries auth (see {@link HandshakeAuth}). @default 'subprotocol' */

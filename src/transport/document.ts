@@ -19,6 +19,24 @@ export interface RequestOptions {
 const printed = new WeakMap<DocumentNode, string>();
 
 /**
+ * Recently parsed strings: apps subscribe with the same few documents over and over (and the
+ * Client checks a document before its transport does), so each is parsed once. Bounded: the
+ * oldest entry goes first.
+ */
+const parsed = new Map<string, DocumentNode>();
+const PARSED_MAX = 64;
+
+function parseCached(document: string): DocumentNode {
+  let ast = parsed.get(document);
+  if (ast === undefined) {
+    ast = parse(document, { noLocation: true });
+    if (parsed.size >= PARSED_MAX) parsed.delete(parsed.keys().next().value as string);
+    parsed.set(document, ast);
+  }
+  return ast;
+}
+
+/**
  * Builds `{query, operationName?, variables?}` and checks the operation's type.
  * @param expected the operation types this caller accepts.
  * @param hint appended to the error when the type is wrong (where to send it instead).
@@ -33,7 +51,7 @@ export function toRequest(
   let query: string;
   if (typeof document === 'string') {
     try {
-      ast = parse(document, { noLocation: true });
+      ast = parseCached(document);
     } catch (cause) {
       throw new TransportDocumentError(
         `Expected a valid GraphQL document, but it does not parse: ${cause instanceof Error ? cause.message : String(cause)}`,

@@ -196,6 +196,8 @@ test('Client with a schema: documents are validated locally; the error names the
   assert.ok(ok.data);
   const sdl = 'type Query { now: AWSDateTime @aws_api_key @aws_iam } type Mutation { put(v: AWSJSON): AWSJSON } type Subscription { onPut: AWSJSON @aws_subscribe(mutations: ["put"]) }';
   assert.ok(buildAppSyncSchema(sdl).getType('AWSJSON'));
+  assert.throws(() => new Client({ url: server.url, lazyCloseDelayMs: -1 }), /Expected lazyCloseDelayMs to be a number of milliseconds >= 0, but got -1\./);
+  assert.throws(() => new Client({ url: server.url, maxSubscriptionsPerConnection: 0 }), /Expected maxSubscriptionsPerConnection to be an integer >= 1, but got 0\./);
   const broken = new Client({ url: server.url, auth: new AppSyncApiKeyAuthentication({ apiKey: API_KEY }), schema: 'type Query { a: Nope }' });
   await assert.rejects(broken.execute('query { a }'), (e: unknown) => e instanceof TransportConfigurationError && /Nope/.test(e.message));
 });

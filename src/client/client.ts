@@ -78,6 +78,9 @@ export class Client {
       throw new TransportConfigurationError(`Expected maxSubscriptionsPerConnection to be an integer >= 1, but got ${String(this.#max)}.`);
     }
     this.#lazyCloseDelayMs = options.lazyCloseDelayMs ?? 1000;
+    if (typeof this.#lazyCloseDelayMs !== 'number' || Number.isNaN(this.#lazyCloseDelayMs) || this.#lazyCloseDelayMs < 0) {
+      throw new TransportConfigurationError(`Expected lazyCloseDelayMs to be a number of milliseconds >= 0, but got ${String(this.#lazyCloseDelayMs)}.`);
+    }
   }
 
   /** The open WebSockets (for monitoring and tests). */

@@ -227,7 +227,7 @@ describe('the program', () => {
     assert.deepEqual(bad, {
       code: 5,
       stdout: '',
-      stderr: 'appsync-websockets: Expected a valid GraphQL document, but it does not parse: Syntax Error: Expected Name, found <EOF>.\n',
+      stderr: 'appsync-websockets: Expected a valid GraphQL document, but it does not parse: Syntax Error: Expected Name, found <EOF> (line 1, column 15).\n',
     });
     const wrongType = await run(['query', 'http://127.0.0.1:9/graphql', 'subscription S { a }', '--api-key', SECRET]);
     assert.equal(wrongType.code, 5);

@@ -1,8 +1,9 @@
 /**
  * Import cost is a measured goal (`npm run bench`: ≤ 1.5× importing `ws` alone). What keeps it
- * there is structural, so it is guarded here without timing: importing the library must not load
- * graphql's type system, validation or execution (only its language modules), nor any AWS SDK
- * package. A child process records every module URL through a resolve hook.
+ * there is structural, so it is guarded here without timing: importing the library must load no
+ * graphql module (documents are read by src/protocol/operations.ts; the printer loads on the
+ * first DocumentNode, the validator with a Client schema) and no AWS SDK package. A child
+ * process records every module URL through a resolve hook.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -33,14 +34,25 @@ async function modulesLoadedBy(entry: string, extra = ''): Promise<string[]> {
 }
 
 const index = fileURLToPath(new URL('../src/index.js', import.meta.url));
+const anyGraphql = /node_modules\/graphql\//;
 const heavyGraphql = /node_modules\/graphql\/(index|type|validation|execution|utilities)\b/;
 const awsSdk = /node_modules\/@(smithy|aws-sdk|aws-crypto)\//;
 
-test('importing the library loads graphql language modules only, and no AWS SDK package', async () => {
+test('importing the library loads no graphql module and no AWS SDK package', async () => {
   const loaded = await modulesLoadedBy(index);
-  assert.ok(loaded.some((url) => url.includes('/graphql/language/parser')), 'control: the hook sees graphql modules');
-  assert.deepEqual(loaded.filter((url) => heavyGraphql.test(url)), []);
+  assert.ok(loaded.some((url) => url.endsWith('/src/transport/transport.js')), 'control: the hook sees every module');
+  assert.deepEqual(loaded.filter((url) => anyGraphql.test(url)), []);
   assert.deepEqual(loaded.filter((url) => awsSdk.test(url)), []);
+});
+
+test('a DocumentNode loads graphql\'s printer, and nothing heavier', async () => {
+  const loaded = await modulesLoadedBy(
+    index,
+    `const { body } = (await import(${JSON.stringify(pathToFileURL(fileURLToPath(new URL('../src/transport/document.js', import.meta.url))).href)})).toRequest({ kind: 'Document', definitions: [{ kind: 'OperationDefinition', operation: 'subscription', selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'Field', name: { kind: 'Name', value: 'a' } }] } }] }, {}, ['subscription'], '');
+     if (!/^subscription {\\s+a\\s+}$/.test(JSON.parse(await body).query)) throw new Error(await body);`,
+  );
+  assert.ok(loaded.some((url) => url.includes('/graphql/language/printer')));
+  assert.deepEqual(loaded.filter((url) => heavyGraphql.test(url)), []);
 });
 
 test('control: validating with a Client schema does load the rest of graphql', async () => {

@@ -61,6 +61,21 @@ test('variables and operation name travel inside payload.data; DocumentNode and 
   assert.deepEqual((await take(iterator, 1))[0]?.data, { onCreateMessage: { id: 'y', room: 'lobby' } });
 });
 
+test('a DocumentNode that graphql cannot print fails its iterator with TransportDocumentError; nothing is sent', async (t) => {
+  const server = await localServer(t);
+  const transport = transportFor(t, server);
+  await transport.connect();
+  // Operation type is read from the AST at once; the text comes from graphql's print(), which
+  // throws on a node kind it does not know.
+  const broken = { kind: 'Document', definitions: [{ kind: 'OperationDefinition', operation: 'subscription', selectionSet: { kind: 'Bogus' } }] };
+  const iterator = transport.subscribe(broken as never);
+  const error = await iterator.next().then(() => undefined, (e: unknown) => e);
+  assert.ok(error instanceof TransportDocumentError, String(error));
+  assert.match(error.message, /^Expected a DocumentNode that graphql's print\(\) accepts, but it failed: /);
+  assert.equal(framesOfType(server, 'start').length, 0);
+  assert.deepEqual(await iterator.next(), { done: true, value: undefined });
+});
+
 test('execute() is refused with a clear error', async (t) => {
   const server = await localServer(t);
   const transport = transportFor(t, server);

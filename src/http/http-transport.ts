@@ -13,7 +13,6 @@ import {
   describeValue,
   summarizeErrors,
 } from '../errors.js';
-import { serializeRequest } from '../protocol/messages.js';
 import { redactUrl, resolveEndpoints } from '../protocol/url.js';
 import { toRequest } from '../transport/document.js';
 import { describeBody, postJson, type FetchLike, type JsonAnswer } from './post-json.js';
@@ -75,13 +74,13 @@ export class AppSyncHttpTransport {
     document: string | DocumentNode,
     options: ExecuteOptions = {},
   ): Promise<ExecutionResult<TData>> {
-    const { request } = toRequest(
+    const prepared = toRequest(
       document,
       options,
       ['query', 'mutation'],
       'Subscriptions need the real-time endpoint: use AppSyncWebsocketsTransport.subscribe() (or Client.subscribe()).',
     );
-    const body = serializeRequest(request);
+    const body = await prepared.body;
     const auth = await this.#resolveAuth();
     const authHeaders = await auth.getHeaders({
       host: this.#host,

@@ -20,8 +20,8 @@ export type AuthObject = Record<string, string>;
 /** What AppSync parses out of `payload.data`. Key order matches gql and the AWS docs. */
 export interface GraphQLRequest {
   query: string;
-  operationName?: string;
-  variables?: Record<string, unknown>;
+  operationName?: string | undefined;
+  variables?: Record<string, unknown> | undefined;
 }
 
 export interface ExecutionPayload {

@@ -1,43 +1,52 @@
 /** Turning what the user passes to `subscribe`/`execute` into the request AppSync receives. */
-import type { DocumentNode, OperationDefinitionNode } from 'graphql';
-// graphql's language modules alone: its package root also loads the type system, validation
-// and execution, which tripled the library's import time in Node. (Browser bundles pay ~1.4 KB
-// gzip for the deep paths against a tree-shaken root; scripts/size.mjs records the decision.)
-// Kinds are compared as the strings they are.
-import { parse } from 'graphql/language/parser.mjs';
-import { print } from 'graphql/language/printer.mjs';
+import type { DocumentNode } from 'graphql';
 import { TransportDocumentError } from '../errors.js';
-import type { GraphQLRequest } from '../protocol/messages.js';
+import { serializeRequest } from '../protocol/messages.js';
+import { scanOperations, type OperationType, type ScannedOperation } from '../protocol/operations.js';
 
-export type OperationType = 'query' | 'mutation' | 'subscription';
+export type { OperationType } from '../protocol/operations.js';
 
 export interface RequestOptions {
   variableValues?: Record<string, unknown> | undefined;
   operationName?: string | undefined;
 }
 
+export interface PreparedRequest {
+  /**
+   * The exact JSON AppSync receives (`payload.data` on the socket, the HTTP body). A promise only
+   * for a DocumentNode seen for the first time, while graphql's printer loads.
+   */
+  body: string | Promise<string>;
+  operation: OperationType;
+}
+
 const printed = new WeakMap<DocumentNode, string>();
 
 /**
- * Recently parsed strings: apps subscribe with the same few documents over and over (and the
- * Client checks a document before its transport does), so each is parsed once. Bounded: the
- * oldest entry goes first.
+ * A DocumentNode's text. graphql's printer (~3.5 KB min+gzip) loads on the first DocumentNode:
+ * apps that send strings never pay for it, and apps with DocumentNodes already bundle graphql.
  */
-const parsed = new Map<string, DocumentNode>();
-const PARSED_MAX = 64;
-
-function parseCached(document: string): DocumentNode {
-  let ast = parsed.get(document);
-  if (ast === undefined) {
-    ast = parse(document, { noLocation: true });
-    if (parsed.size >= PARSED_MAX) parsed.delete(parsed.keys().next().value as string);
-    parsed.set(document, ast);
+async function print(document: DocumentNode): Promise<string> {
+  let text = printed.get(document);
+  if (text === undefined) {
+    const { print: printer } = await import('graphql/language/printer.mjs');
+    try {
+      text = printer(document);
+    } catch (cause) {
+      throw new TransportDocumentError(
+        `Expected a DocumentNode that graphql's print() accepts, but it failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+        { cause },
+      );
+    }
+    printed.set(document, text);
   }
-  return ast;
+  return text;
 }
 
 /**
- * Builds `{query, operationName?, variables?}` and checks the operation's type.
+ * Checks the document and its operation's type, and builds the request body.
+ * A string is checked by `scanOperations` (tokens, brackets, top-level grammar); what is inside
+ * its selection sets is checked by the server. Throws `TransportDocumentError` synchronously.
  * @param expected the operation types this caller accepts.
  * @param hint appended to the error when the type is wrong (where to send it instead).
  */
@@ -46,58 +55,54 @@ export function toRequest(
   options: RequestOptions,
   expected: readonly OperationType[],
   hint: string,
-): { request: GraphQLRequest; operation: OperationType } {
-  let ast: DocumentNode;
-  let query: string;
+): PreparedRequest {
+  let operations: ScannedOperation[];
   if (typeof document === 'string') {
     try {
-      ast = parseCached(document);
+      operations = scanOperations(document);
     } catch (cause) {
-      throw new TransportDocumentError(
-        `Expected a valid GraphQL document, but it does not parse: ${cause instanceof Error ? cause.message : String(cause)}`,
-        { cause },
-      );
+      throw new TransportDocumentError(`Expected a valid GraphQL document, but it does not parse: ${(cause as Error).message}`, { cause });
     }
-    query = document;
   } else if (typeof document === 'object' && document !== null && (document as DocumentNode).kind === 'Document') {
-    ast = document;
-    query = printed.get(document) ?? print(document);
-    printed.set(document, query);
+    operations = [];
+    for (const d of document.definitions) {
+      if (d.kind === 'OperationDefinition') operations.push({ type: d.operation as OperationType, name: d.name?.value });
+    }
   } else {
     throw new TransportDocumentError(
       `Expected the document to be a string or a DocumentNode (from graphql's parse() or gql\`\`), but got ${document === null ? 'null' : typeof document}.`,
     );
   }
-  const operation = selectOperation(ast, options.operationName);
-  const type = operation.operation as OperationType;
-  if (!expected.includes(type)) {
-    const name = operation.name ? ` "${operation.name.value}"` : '';
+  const operation = selectOperation(operations, options.operationName);
+  if (!expected.includes(operation.type)) {
+    const name = operation.name ? ` "${operation.name}"` : '';
     throw new TransportDocumentError(
-      `Expected a ${expected.join(' or ')} operation, but the document's operation${name} is a ${operation.operation}. ${hint}`,
+      `Expected a ${expected.join(' or ')} operation, but the document's operation${name} is a ${operation.type}. ${hint}`,
     );
   }
-  const request: GraphQLRequest = { query };
-  if (options.operationName !== undefined) request.operationName = options.operationName;
-  if (options.variableValues !== undefined) {
-    if (typeof options.variableValues !== 'object' || options.variableValues === null || Array.isArray(options.variableValues)) {
-      throw new TransportDocumentError(
-        `Expected variableValues to be an object of variable names to values, but got ${Array.isArray(options.variableValues) ? 'an array' : typeof options.variableValues}.`,
-      );
-    }
-    request.variables = options.variableValues;
+  const variables = options.variableValues;
+  if (variables !== undefined && (typeof variables !== 'object' || variables === null || Array.isArray(variables))) {
+    throw new TransportDocumentError(
+      `Expected variableValues to be an object of variable names to values, but got ${Array.isArray(variables) ? 'an array' : typeof variables}.`,
+    );
   }
-  return { request, operation: type };
+  const request = (query: string): string => serializeRequest({ query, operationName: options.operationName, variables });
+  const text = typeof document === 'string' ? document : printed.get(document);
+  if (text !== undefined) return { body: request(text), operation: operation.type };
+  const body = print(document as DocumentNode).then(request);
+  // Callers that only check the document drop `body`: its failure must not be unhandled.
+  body.catch(() => {});
+  return { body, operation: operation.type };
 }
 
-function selectOperation(ast: DocumentNode, operationName: string | undefined): OperationDefinitionNode {
-  const operations = ast.definitions.filter((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition');
+function selectOperation(operations: ScannedOperation[], operationName: string | undefined): ScannedOperation {
   if (operations.length === 0) {
     throw new TransportDocumentError('Expected the document to contain an operation (query, mutation or subscription), but it has none.');
   }
   if (operationName !== undefined) {
-    const found = operations.find((o) => o.name?.value === operationName);
+    const found = operations.find((o) => o.name === operationName);
     if (found === undefined) {
-      const names = operations.map((o) => (o.name ? `"${o.name.value}"` : '(anonymous)')).join(', ');
+      const names = operations.map((o) => (o.name ? `"${o.name}"` : '(anonymous)')).join(', ');
       throw new TransportDocumentError(
         `Expected an operation named "${operationName}" in the document, but it has ${names}. Fix operationName.`,
       );
@@ -109,5 +114,5 @@ function selectOperation(ast: DocumentNode, operationName: string | undefined): 
       `The document has ${operations.length} operations; pass operationName to say which one to run.`,
     );
   }
-  return operations[0] as OperationDefinitionNode;
+  return operations[0] as ScannedOperation;
 }

@@ -14,7 +14,6 @@ import {
 import {
   GRAPHQL_CONNECT_PATH,
   GRAPHQL_SUBPROTOCOL,
-  serializeRequest,
   startMessage,
   stopMessage,
   type ServerMessage,
@@ -39,11 +38,18 @@ export interface SubscribeOptions extends SubscriptionOptions {
   operationName?: string;
 }
 
+const ONLY_SUBSCRIPTIONS =
+  'Only subscriptions run on the real-time endpoint; send queries and mutations over HTTP (AppSyncHttpTransport).';
+
 const NOT_CONNECTED =
   'The transport is not connected: call `await transport.connect()` before `subscribe()` (and again after `close()`).';
 
-/** What a GraphQL subscription needs to start: the exact `payload.data` string (no wrapper object: memory per subscription is a measured goal). */
-type GraphQLParams = string;
+/**
+ * What a GraphQL subscription needs to start: the exact `payload.data` string (no wrapper
+ * object: memory per subscription is a measured goal), or its promise while graphql's printer
+ * loads for a first DocumentNode.
+ */
+type GraphQLParams = string | Promise<string>;
 
 export class AppSyncWebsocketsTransport extends RealtimeClient<ServerMessage, ExecutionResult, GraphQLParams> {
   constructor(options: AppSyncWebsocketsTransportOptions) {
@@ -66,13 +72,8 @@ export class AppSyncWebsocketsTransport extends RealtimeClient<ServerMessage, Ex
   ): AsyncIterableIterator<ExecutionResult<TData>> {
     // Checked before the document so the first mistake reported is the first one to fix.
     this.assertOpen(NOT_CONNECTED);
-    const { request } = toRequest(
-      document,
-      options,
-      ['subscription'],
-      'Only subscriptions run on the real-time endpoint; send queries and mutations over HTTP (AppSyncHttpTransport).',
-    );
-    return this.addSubscription(serializeRequest(request), options, NOT_CONNECTED) as AsyncIterableIterator<
+    const { body } = toRequest(document, options, ['subscription'], ONLY_SUBSCRIPTIONS);
+    return this.addSubscription(body, options, NOT_CONNECTED) as AsyncIterableIterator<
       ExecutionResult<TData>
     >;
   }
@@ -88,13 +89,8 @@ export class AppSyncWebsocketsTransport extends RealtimeClient<ServerMessage, Ex
     options: SubscribeOptions = {},
   ): () => void {
     this.assertOpen(NOT_CONNECTED);
-    const { request } = toRequest(
-      document,
-      options,
-      ['subscription'],
-      'Only subscriptions run on the real-time endpoint; send queries and mutations over HTTP (AppSyncHttpTransport).',
-    );
-    return this.addObserver(serializeRequest(request), observer as Observer<ExecutionResult>, options, NOT_CONNECTED);
+    const { body } = toRequest(document, options, ['subscription'], ONLY_SUBSCRIPTIONS);
+    return this.addObserver(body, observer as Observer<ExecutionResult>, options, NOT_CONNECTED);
   }
 
   /** Always rejects: the real-time endpoint runs only subscriptions (as in gql). */
@@ -105,7 +101,7 @@ export class AppSyncWebsocketsTransport extends RealtimeClient<ServerMessage, Ex
   }
 
   protected override async startFrame(subscription: Subscription<ExecutionResult, GraphQLParams>, id: string): Promise<string> {
-    const data = subscription.params;
+    const data = await subscription.params;
     const authorization = await this.authHeaders('/graphql', data);
     return startMessage(id, data, authorization);
   }

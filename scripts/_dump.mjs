@@ -1,4 +1,10 @@
 import { build } from 'esbuild';
+import { gzipSync } from 'node:zlib';
 import { browserBuildOptions } from './browser-build.mjs';
 const imports = process.argv[2] ?? 'AppSyncWebsocketsTransport, AppSyncApiKeyAuthentication, AppSyncJWTAuthentication';
-const r = await build({ ...browserBuildOptions(), stdin: { contents: `export { ${imports} } from './dist/src/index.js';`, resolveDir: process.cwd(), loader: 'js' }, external: ['graphql', 'graphql/*'], splitting: true, outdir: '/tmp/dumpout', write: true });
+const r = await build({ ...browserBuildOptions(), stdin: { contents: `export { ${imports} } from './dist/src/index.js';`, resolveDir: process.cwd(), loader: 'js' }, splitting: false, external: ['graphql/*', '#platform-x'], outdir: '/tmp/dumpout', write: false });
+const s = new TextDecoder().decode(r.outputFiles[0].contents);
+const re = /`(?:[^`\\]|\\.)*`|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g;
+const strs = s.match(re) || [];
+console.log('min', s.length, 'gz', gzipSync(s, { level: 9 }).length, 'strings chars', strs.reduce((a, x) => a + x.length, 0), 'gz w/o strings', gzipSync(s.replace(re, '""'), { level: 9 }).length);
+if (process.argv[3]) (await import('node:fs')).writeFileSync(process.argv[3], s);

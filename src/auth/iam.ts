@@ -2,13 +2,15 @@
  * AWS_IAM auth: a SigV4 signature of a request that is never sent (protocol reference §1.2,
  * §1.3). The AWS SDK pieces (signer, hash, default credential chain, shared-config loader) are
  * loaded by dynamic `import()` the first time they are needed, so API-key and token users never
- * load them. The hash, the environment and the Node-only chain come from `#platform`: in
- * browsers WebCrypto, no environment and no chain.
+ * load them. The hash and the defaults for credentials and region come from `#platform`: in
+ * browsers WebCrypto, and no environment, config files or chain.
  */
 import type { AwsCredentialIdentity, ChecksumConstructor } from '@smithy/types';
-import { isNode, loadConfigRegion, loadDefaultCredentialChain, loadSha256, readEnv } from '#platform';
-import { TransportAuthError, TransportConfigurationError, truncate } from '../errors.js';
+import { awsDefaults, loadSha256 } from '#platform';
+import type { AwsDefaults } from '../platform/types.js';
+import { TransportAuthError, TransportConfigurationError } from '../errors.js';
 import { regionFromHost } from '../protocol/url.js';
+import { errorName, sdkDetail } from './aws-errors.js';
 import type { AppSyncAuthentication, AuthRequest, ValueOrProvider } from './types.js';
 
 /** The headers AppSync's IAM auth object carries besides `host` (protocol reference §1.2). */
@@ -145,18 +147,6 @@ function loadSigner(): Promise<SignerModules> {
   return signerModules;
 }
 
-type CredentialProvider = () => Promise<AwsCredentialIdentity>;
-
-const CHAIN_SOURCES =
-  'environment variables (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, plus AWS_SESSION_TOKEN for temporary credentials); ' +
-  'the shared config and credentials files (~/.aws/config, ~/.aws/credentials, or AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE) with their SSO, credential_process and role profiles; ' +
-  'web identity (AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN); ' +
-  'the ECS/EKS container endpoint (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or _FULL_URI); ' +
-  'EC2 instance metadata (skipped when AWS_EC2_METADATA_DISABLED=true)';
-
-const CREDENTIALS_FIX =
-  'Fix: export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run `aws configure` / `aws sso login` (and set AWS_PROFILE), or pass `credentials` (an object or an async function such as an AWS SDK provider) to AppSyncIAMAuthentication.';
-
 /**
  * AWS_IAM auth: signs each connect and each `start` with SigV4 at the moment it is sent, so a
  * reconnect hours later never reuses a stale signature.
@@ -168,10 +158,8 @@ export class AppSyncIAMAuthentication implements AppSyncAuthentication {
   readonly profile: string | undefined;
   readonly #credentials: AwsCredentialsSource | undefined;
   readonly #clock: () => Date;
-  /** The SDK's default chain (it memoizes credentials until they near expiry); dropped by `invalidate()`. */
-  #defaultChain: Promise<CredentialProvider> | undefined;
-  /** The region found in the shared config files; dropped by `invalidate()`. */
-  #configRegion: Promise<string | undefined> | undefined;
+  /** Where credentials and region come from when not given (made on first use). */
+  #defaults: AwsDefaults | undefined;
 
   constructor(options: AppSyncIAMAuthenticationOptions = {}) {
     this.host = options.host;
@@ -215,56 +203,22 @@ export class AppSyncIAMAuthentication implements AppSyncAuthentication {
 
   /** Re-reads the default chain and the shared config files on the next signature. */
   invalidate(): void {
-    this.#defaultChain = undefined;
-    this.#configRegion = undefined;
+    this.#defaults?.invalidate();
+  }
+
+  get #fallback(): AwsDefaults {
+    return (this.#defaults ??= awsDefaults(this.profile));
   }
 
   async #resolveRegion(host: string): Promise<string> {
     if (this.region !== undefined && this.region !== '') return this.region;
-    const fromHost = regionFromHost(host);
-    if (fromHost !== undefined) return fromHost;
-    const env = readEnv();
-    if (env.AWS_REGION) return env.AWS_REGION;
-    if (env.AWS_DEFAULT_REGION) return env.AWS_DEFAULT_REGION;
-    const fromConfig = isNode() ? await this.#loadConfigRegion() : undefined;
-    if (fromConfig) return fromConfig;
-    const profile = this.profile ?? env.AWS_PROFILE ?? 'default';
-    throw new TransportAuthError(
-      `AWS_IAM auth needs the API's region to sign, but found none for host "${host}". Tried: the host name ` +
-        '(only <id>.appsync-api.<region>.amazonaws.com hosts name their region; custom domains and local servers do not), ' +
-        'the environment variables AWS_REGION and AWS_DEFAULT_REGION (unset), ' +
-        (isNode()
-          ? `and the \`region\` of profile "${profile}" in the shared config files, then EC2 instance metadata (none). `
-          : 'and no config files in a browser. ') +
-        'Set AWS_REGION or pass `region` to AppSyncIAMAuthentication.',
-    );
-  }
-
-  #loadConfigRegion(): Promise<string | undefined> {
-    if (this.#configRegion === undefined) {
-      const profile = this.profile;
-      const pending = loadConfigRegion(profile);
-      // A miss is not remembered: the user may fix the file while we keep retrying.
-      this.#configRegion = pending.catch(() => {
-        this.#configRegion = undefined;
-        return undefined;
-      });
-    }
-    return this.#configRegion;
+    return regionFromHost(host) ?? this.#fallback.region(host);
   }
 
   async #resolveCredentials(): Promise<AwsCredentialIdentity> {
     const source = this.#credentials;
     let value: unknown;
-    if (source === undefined) {
-      const provider = await this.#loadDefaultChain();
-      try {
-        value = await provider();
-      } catch (cause) {
-        throw this.#chainError(cause);
-      }
-      return validateCredentials(value, 'the AWS SDK default credential chain');
-    }
+    if (source === undefined) return validateCredentials(await this.#fallback.credentials(), 'the AWS SDK default credential chain');
     if (typeof source === 'function') {
       try {
         value = await source();
@@ -278,37 +232,6 @@ export class AppSyncIAMAuthentication implements AppSyncAuthentication {
       return validateCredentials(value, 'the function passed as `credentials`');
     }
     return validateCredentials(source, 'option `credentials`');
-  }
-
-  #loadDefaultChain(): Promise<CredentialProvider> {
-    if (this.#defaultChain === undefined) {
-      if (!isNode()) {
-        return Promise.reject(
-          new TransportAuthError(
-            'AWS_IAM auth has no default credential chain in a browser: pass `credentials` (an object or an async function, e.g. from Cognito identity pools) to AppSyncIAMAuthentication.',
-          ),
-        );
-      }
-      const profile = this.profile;
-      const pending = loadDefaultCredentialChain(profile).catch((cause: unknown) => {
-        this.#defaultChain = undefined;
-        throw new TransportAuthError(
-          'AWS_IAM auth could not load the AWS SDK default credential chain (`@aws-sdk/credential-provider-node`). Reinstall appsync-websockets, or pass `credentials`; the original error is in `cause`.',
-          { cause },
-        );
-      });
-      this.#defaultChain = pending;
-    }
-    return this.#defaultChain;
-  }
-
-  #chainError(cause: unknown): TransportAuthError {
-    const profile = this.profile ?? readEnv().AWS_PROFILE;
-    return new TransportAuthError(
-      `AWS_IAM auth found no AWS credentials${profile ? ` for profile "${profile}"` : ''}${sdkDetail(cause)}. ` +
-        `The AWS SDK default chain tried, in order: ${CHAIN_SOURCES}${profile ? ' (with a profile set, it skips the environment variables)' : ''}. ${CREDENTIALS_FIX}`,
-      { cause },
-    );
   }
 
   toString(): string {
@@ -361,21 +284,4 @@ function describeField(value: unknown): string {
   if (value === undefined) return 'missing';
   if (value === '') return 'an empty string';
   return `of type ${value === null ? 'null' : typeof value}`;
-}
-
-function errorName(error: unknown): string {
-  if (error instanceof Error) return error.name;
-  return typeof error;
-}
-
-/**
- * The AWS SDK's own provider errors explain themselves ("The SSO session associated with this
- * profile has expired…") and carry no secrets; quote them. Any long base64-like run is cut out
- * all the same, in case a future message quotes a token.
- */
-function sdkDetail(error: unknown): string {
-  if (!(error instanceof Error)) return '';
-  if (!/^(?:Credentials|Token)?ProviderError$/.test(error.name)) return '';
-  const message = truncate(error.message.replace(/[A-Za-z0-9+/=_-]{32,}/g, '<redacted>'), 300);
-  return message === '' ? '' : ` (AWS SDK: "${message}")`;
 }

@@ -5,9 +5,9 @@
  */
 import type { ChecksumConstructor } from '@smithy/types';
 import type { AppSyncAuthentication } from '../auth/types.js';
-import { TransportAuthError } from '../errors.js';
+import { TransportAuthError, TransportConfigurationError } from '../errors.js';
 import type { WebSocketConstructor } from '../socket/websocket.js';
-import type { CredentialProvider } from './types.js';
+import type { AwsDefaults } from './types.js';
 import { WebCryptoSha256 } from './webcrypto-sha256.js';
 
 export function isNode(): boolean {
@@ -15,23 +15,32 @@ export function isNode(): boolean {
 }
 
 export function loadWebSocket(): Promise<WebSocketConstructor> {
-  return Promise.reject(new Error('this browser has no global WebSocket'));
+  return Promise.reject(
+    new TransportConfigurationError('No WebSocket implementation: this runtime has no global WebSocket. Pass a WebSocket constructor as `webSocketImpl`.'),
+  );
 }
 
 export async function loadSha256(): Promise<ChecksumConstructor> {
   return WebCryptoSha256;
 }
 
-export function readEnv(): Record<string, string | undefined> {
-  return {};
-}
-
-export function loadDefaultCredentialChain(_profile: string | undefined): Promise<CredentialProvider> {
-  return Promise.reject(new Error('browsers have no default AWS credential chain'));
-}
-
-export async function loadConfigRegion(_profile: string | undefined): Promise<string | undefined> {
-  return undefined;
+/** No environment, config files or chain: browser apps pass `credentials` and `region`. */
+export function awsDefaults(_profile: string | undefined): AwsDefaults {
+  return {
+    credentials: () =>
+      Promise.reject(
+        new TransportAuthError(
+          'AWS_IAM auth has no default credential chain in a browser: pass `credentials` (an object or an async function, e.g. from Cognito identity pools) to AppSyncIAMAuthentication.',
+        ),
+      ),
+    region: (host) =>
+      Promise.reject(
+        new TransportAuthError(
+          `AWS_IAM auth needs the API's region to sign, but host "${host}" does not name one (custom domain or local server) and a browser has no AWS config. Pass \`region\` to AppSyncIAMAuthentication.`,
+        ),
+      ),
+    invalidate() {},
+  };
 }
 
 export async function createDefaultAuth(): Promise<AppSyncAuthentication> {

@@ -1,13 +1,16 @@
 /**
  * The Node side of `#platform` (see `types.ts`): `ws`, node:crypto SHA-256 (through `@smithy/core/serde`),
- * `process.env`, and the AWS SDK's Node credential chain and shared-config region loader. Each
+ * and IAM's defaults (`process.env`, the AWS SDK's Node credential chain and shared-config region
+ * loader: node-aws-defaults.ts). Each
  * package is loaded on first use only, so a transport with a global WebSocket and API-key auth
  * never loads any of them.
  */
 import type { ChecksumConstructor } from '@smithy/types';
 import type { AppSyncAuthentication } from '../auth/types.js';
 import type { WebSocketConstructor } from '../socket/websocket.js';
-import type { CredentialProvider } from './types.js';
+import { TransportConfigurationError } from '../errors.js';
+import { NodeAwsDefaults } from './node-aws-defaults.js';
+import type { AwsDefaults } from './types.js';
 
 /** Other runtimes may load this build too (Deno, Bun, workers without a `browser` condition). */
 export function isNode(): boolean {
@@ -15,8 +18,17 @@ export function isNode(): boolean {
 }
 
 export async function loadWebSocket(): Promise<WebSocketConstructor> {
-  const m = await import('ws');
-  return (m.default ?? m.WebSocket) as unknown as WebSocketConstructor;
+  try {
+    const m = await import('ws');
+    return (m.default ?? m.WebSocket) as unknown as WebSocketConstructor;
+  } catch (cause) {
+    throw new TransportConfigurationError(
+      isNode()
+        ? 'No WebSocket implementation: this runtime has no global WebSocket and the `ws` package could not be loaded. Install `ws` or pass `webSocketImpl`.'
+        : 'No WebSocket implementation: this runtime has no global WebSocket. Pass a WebSocket constructor as `webSocketImpl`.',
+      { cause },
+    );
+  }
 }
 
 /**
@@ -28,22 +40,8 @@ export async function loadSha256(): Promise<ChecksumConstructor> {
   return Hash.bind(null, 'sha256') as unknown as ChecksumConstructor;
 }
 
-export function readEnv(): Record<string, string | undefined> {
-  return typeof process !== 'undefined' && process.env ? process.env : {};
-}
-
-export async function loadDefaultCredentialChain(profile: string | undefined): Promise<CredentialProvider> {
-  const { defaultProvider } = await import('@aws-sdk/credential-provider-node');
-  return defaultProvider(profile === undefined ? {} : { profile }) as CredentialProvider;
-}
-
-export async function loadConfigRegion(profile: string | undefined): Promise<string | undefined> {
-  const { loadConfig, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS } = await import('@smithy/core/config');
-  const provider = loadConfig(NODE_REGION_CONFIG_OPTIONS, {
-    ...NODE_REGION_CONFIG_FILE_OPTIONS,
-    ...(profile === undefined ? {} : { profile }),
-  });
-  return await provider();
+export function awsDefaults(profile: string | undefined): AwsDefaults {
+  return new NodeAwsDefaults(profile);
 }
 
 export async function createDefaultAuth(): Promise<AppSyncAuthentication> {

@@ -10,19 +10,28 @@ import type { WebSocketConstructor } from '../socket/websocket.js';
 
 export type CredentialProvider = () => Promise<AwsCredentialIdentity>;
 
+/** Where IAM auth finds credentials and a region it was not given. */
+export interface AwsDefaults {
+  /** Credentials from the runtime's default chain (unchecked). Rejects with `TransportAuthError` saying what was tried and how to fix it. */
+  credentials(): Promise<unknown>;
+  /** The region for a host that does not name one. Rejects with `TransportAuthError` saying what was tried. */
+  region(host: string): Promise<string>;
+  /** Forgets remembered credentials and config: they are read again on the next signature. */
+  invalidate(): void;
+}
+
 export interface Platform {
   /** Whether this is Node, where Node-only options (`tls`, upgrade headers, config files) work. */
   isNode(): boolean;
-  /** A WebSocket for runtimes without a global one (Node 20: `ws`). Rejects with the loader's error. */
+  /**
+   * A WebSocket for runtimes without a global one (Node 20: `ws`). Rejects with a
+   * `TransportConfigurationError` that says what to install or pass.
+   */
   loadWebSocket(): Promise<WebSocketConstructor>;
   /** The SHA-256 (and HMAC) the SigV4 signer hashes with. */
   loadSha256(): Promise<ChecksumConstructor>;
-  /** The environment variables (none in a browser). */
-  readEnv(): Record<string, string | undefined>;
-  /** The AWS SDK's default credential chain for a profile. Rejects when the runtime has none. */
-  loadDefaultCredentialChain(profile: string | undefined): Promise<CredentialProvider>;
-  /** The `region` of a shared config profile; undefined when there is none (always in a browser). */
-  loadConfigRegion(profile: string | undefined): Promise<string | undefined>;
+  /** IAM's defaults for a shared-config profile: the SDK chain and env/config region on Node, none in a browser. */
+  awsDefaults(profile: string | undefined): AwsDefaults;
   /**
    * The auth of a transport given none: IAM with the default credential chain on Node. Browsers
    * have no such chain, so there it is an auth that explains this, and IAM's code stays out of

@@ -53,14 +53,9 @@ let wsModule: Promise<WebSocketConstructor> | undefined;
 
 async function loadWs(): Promise<WebSocketConstructor> {
   // Loaded on first use only, so global-WebSocket users never load `ws` (browser builds have none).
-  wsModule ??= loadWebSocket().catch((cause: unknown) => {
+  wsModule ??= loadWebSocket().catch((error: unknown) => {
     wsModule = undefined;
-    throw new TransportConfigurationError(
-      isNode()
-        ? 'No WebSocket implementation: this runtime has no global WebSocket and the `ws` package could not be loaded. Install `ws` or pass `webSocketImpl`.'
-        : 'No WebSocket implementation: this runtime has no global WebSocket. Pass a WebSocket constructor as `webSocketImpl`.',
-      { cause },
-    );
+    throw error;
   });
   return wsModule;
 }

@@ -27,17 +27,20 @@ const CORE = ['AppSyncWebsocketsTransport', 'AppSyncApiKeyAuthentication', 'AppS
  * app; `all`: with every lazy chunk it can load), min+gzip in bytes:
  * - `goal`: the issue's target ("Browsers for real": core 8 KB, with IAM 20 KB; Amplify's
  *   subscription client is about 64 KB). Reported, and enforced with `--goals`.
- * - `max`: the ceiling enforced in CI (`npm test`): today's size plus about 1 KB, so growth is a
- *   decision (raise it here) and not an accident. Lower it as the library shrinks.
- * Raised by 1.5 KB on 2026-11-25: src/transport/document.ts imports graphql's parser and printer
- * by their deep `.mjs` paths, which bundle ~1.4 KB larger than a tree-shaken package root but
- * cut the library's Node import time from 2.5× to about 1× that of `ws` alone.
- * The goals do not hold yet: graphql's `parse` and `print` (src/transport/document.ts) weigh
- * ~11 KB gzip of the core, and the transport's own code ~10 KB.
+ * - `max`: the ceiling enforced in CI (`npm test`), so growth is a decision (raise it here) and
+ *   not an accident. Lower it as the library shrinks.
+ * History: 22.6 / 31.4 KB until 2026-11-25, when documents stopped going through graphql's parser
+ * (src/protocol/operations.ts reads them; graphql's printer loads only for DocumentNodes, whose
+ * apps bundle graphql already, so its chunk is reported but not counted) and IAM's Node-only
+ * defaults moved behind `#platform`: 11.9 / 20.0 KB.
+ * The core goal does not hold: the core's code alone, with every message string emptied, is
+ * ~7.9 KB min+gzip (typed errors, reconnection with jitter, keep-alive, three handshake styles,
+ * custom domains, observe, bounded buffers); its messages are ~3 KB more. Its `max` is today's
+ * size plus ~0.5 KB. Core + IAM meets its goal, which is therefore also its `max`.
  */
 export const BUDGETS = [
-  { name: 'core (transport + API key + JWT), initial load', imports: CORE, counts: 'initial', goal: 8 * 1024, max: 23.5 * 1024 },
-  { name: 'core + IAM, initial + lazy chunks', imports: [...CORE, 'AppSyncIAMAuthentication'], counts: 'all', goal: 20 * 1024, max: 32.5 * 1024 },
+  { name: 'core (transport + API key + JWT), initial load', imports: CORE, counts: 'initial', goal: 8 * 1024, max: 12.5 * 1024 },
+  { name: 'core + IAM, initial + lazy chunks', imports: [...CORE, 'AppSyncIAMAuthentication'], counts: 'all', goal: 20 * 1024, max: 20 * 1024 },
 ];
 
 /**
@@ -86,7 +89,12 @@ export async function measureSizes({ lib = resolve(ROOT, 'dist/src/index.js'), o
     const sum = (keys) =>
       [...keys].reduce((acc, k) => ({ min: acc.min + files.get(k).length, gzip: acc.gzip + gzipSync(files.get(k), { level: 9 }).length }), { min: 0, gzip: 0 });
     const initial = sum(initialKeys);
-    const lazy = sum([...allKeys].filter((k) => !initialKeys.has(k)));
+    // graphql's printer loads only when the app passes a DocumentNode, that is, when the app
+    // already bundles graphql itself; its chunk is reported apart and not counted.
+    const graphqlOnly = (k) => Object.keys(meta[k].inputs).every((path) => path.includes('node_modules/graphql/'));
+    const lazyKeys = [...allKeys].filter((k) => !initialKeys.has(k));
+    const lazy = sum(lazyKeys.filter((k) => !graphqlOnly(k)));
+    const printer = sum(lazyKeys.filter(graphqlOnly));
     for (const k of allKeys) {
       const text = new TextDecoder().decode(files.get(k));
       if (allowNodeGlobals) results.nodeGlobals = [...(results.nodeGlobals ?? []), ...(text.match(/__NODE_ONLY_GLOBAL_\w+__.{0,60}/g) ?? [])];
@@ -106,6 +114,7 @@ export async function measureSizes({ lib = resolve(ROOT, 'dist/src/index.js'), o
       counts: budget.counts,
       initial,
       lazy,
+      printer,
       gzipBytes,
       goal: budget.goal,
       max: budget.max,
@@ -122,7 +131,8 @@ export function formatSize(r) {
   const verdict = !r.withinMax ? 'OVER MAX' : r.meetsGoal ? 'ok' : 'ok (goal not met)';
   return (
     `${r.name}: ${kb(r.gzipBytes)} min+gzip — max ${kb(r.max)}, goal ${kb(r.goal)}: ${verdict} ` +
-    `[initial ${kb(r.initial.gzip)} gzip / ${kb(r.initial.min)} min; lazy ${kb(r.lazy.gzip)} gzip / ${kb(r.lazy.min)} min]`
+    `[initial ${kb(r.initial.gzip)} gzip / ${kb(r.initial.min)} min; lazy ${kb(r.lazy.gzip)} gzip / ${kb(r.lazy.min)} min; ` +
+    `not counted: graphql's printer for DocumentNodes, lazy, ${kb(r.printer.gzip)} gzip]`
   );
 }
 

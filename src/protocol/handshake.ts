@@ -19,6 +19,16 @@ export interface Handshake {
   headers?: Record<string, string>;
 }
 
+/** Throws a `TransportConfigurationError` unless `style` is a {@link HandshakeAuth}. */
+export function checkHandshakeAuth(style: unknown): HandshakeAuth {
+  if (style !== 'subprotocol' && style !== 'query' && style !== 'headers') {
+    throw new TransportConfigurationError(
+      `Expected handshakeAuth to be 'subprotocol', 'query' or 'headers', but got ${JSON.stringify(style)}.`,
+    );
+  }
+  return style;
+}
+
 export function buildHandshake(
   style: HandshakeAuth,
   realtimeUrl: string,
@@ -35,11 +45,8 @@ export function buildHandshake(
       const url = `${realtimeUrl}${sep}header=${encodeURIComponent(base64Encode(json))}&payload=e30=`;
       return { url, protocols: [subprotocol] };
     }
-    case 'headers':
-      return { url: realtimeUrl, protocols: [subprotocol], headers: { ...auth } };
     default:
-      throw new TransportConfigurationError(
-        `Expected handshakeAuth to be 'subprotocol', 'query' or 'headers', but got ${JSON.stringify(style)}.`,
-      );
+      checkHandshakeAuth(style);
+      return { url: realtimeUrl, protocols: [subprotocol], headers: { ...auth } };
   }
 }

@@ -15,7 +15,7 @@ import {
   TransportTimeoutError,
   type TransportError,
 } from '../errors.js';
-import { buildHandshake, type HandshakeAuth } from '../protocol/handshake.js';
+import { buildHandshake, checkHandshakeAuth, type HandshakeAuth } from '../protocol/handshake.js';
 import { resolveEndpoints, type ApiKind, type Endpoints } from '../protocol/url.js';
 import type { TlsOptions, WebSocketConstructor } from '../socket/websocket.js';
 import { asTransportError, Connection, type RealtimeProtocol } from './connection.js';
@@ -212,6 +212,7 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
   protected readonly ackTimeoutMs: number | null;
   readonly #closeTimeoutMs: number | null;
   readonly #keepAliveTimeoutMs: number | null | undefined;
+  readonly #handshakeAuth: HandshakeAuth;
   readonly #retry: RetryPolicy | undefined;
   readonly #generateId: () => string;
   readonly #random: () => number;
@@ -243,12 +244,7 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     this.#closeTimeoutMs = checkTimeout('closeTimeoutMs', options.closeTimeoutMs, 10_000);
     this.#keepAliveTimeoutMs =
       options.keepAliveTimeoutMs === undefined ? undefined : checkTimeout('keepAliveTimeoutMs', options.keepAliveTimeoutMs, null);
-    const style = options.handshakeAuth ?? 'subprotocol';
-    if (!['subprotocol', 'query', 'headers'].includes(style)) {
-      throw new TransportConfigurationError(
-        `Expected handshakeAuth to be 'subprotocol', 'query' or 'headers', but got ${JSON.stringify(style)}.`,
-      );
-    }
+    this.#handshakeAuth = checkHandshakeAuth(options.handshakeAuth ?? 'subprotocol');
     this.#retry = retryPolicy(options.retry);
     this.#generateId = options.generateId ?? (() => crypto.randomUUID());
     this.#random = options.random ?? Math.random;
@@ -472,9 +468,7 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
         subscription.onResubscribed();
       } catch (error) {
         // A throwing hook is the app's bug: report it like an uncaught error, keep the subscription.
-        queueMicrotask(() => {
-          throw error;
-        });
+        reportLater(error);
       }
     }
   }
@@ -516,7 +510,7 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
   async #establish(generation: number): Promise<void> {
     const headers = await this.authHeaders(this.#binding.connectPath, '{}');
     this.#assertCurrent(generation);
-    const handshake = buildHandshake(this.#options.handshakeAuth ?? 'subprotocol', this.endpoints.realtimeUrl, headers, this.#binding.subprotocol);
+    const handshake = buildHandshake(this.#handshakeAuth, this.endpoints.realtimeUrl, headers, this.#binding.subprotocol);
     const connection = await Connection.open(
       {
         url: handshake.url,

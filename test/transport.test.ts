@@ -61,6 +61,20 @@ test('variables and operation name travel inside payload.data; DocumentNode and 
   assert.deepEqual((await take(iterator, 1))[0]?.data, { onCreateMessage: { id: 'y', room: 'lobby' } });
 });
 
+test('a mistake inside a selection set is not checked locally: the server answers it, and only that iterator throws TransportQueryError', async (t) => {
+  const server = await localServer(t);
+  const transport = transportFor(t, server);
+  await transport.connect();
+  const healthy = transport.subscribe('subscription { onCreateMessage { id } }');
+  const broken = transport.subscribe('subscription Broken { onCreateMessage(room: ) { id } }');
+  const error = await broken.next().then(() => undefined, (e: unknown) => e);
+  assert.ok(error instanceof TransportQueryError, String(error));
+  assert.match(error.message, /^The server rejected subscription [0-9a-f-]+: ValidationError: Syntax Error: Unexpected "\)"/);
+  await subscriptionsOnServer(server, 1);
+  server.realtime.publish('onCreateMessage', { id: 'still-here' });
+  assert.deepEqual((await take(healthy, 1))[0]?.data, { onCreateMessage: { id: 'still-here' } });
+});
+
 test('a DocumentNode that graphql cannot print fails its iterator with TransportDocumentError; nothing is sent', async (t) => {
   const server = await localServer(t);
   const transport = transportFor(t, server);

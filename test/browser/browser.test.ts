@@ -3,7 +3,8 @@
  * AppSync's live page, which loads the standalone browser bundle (`dist/browser/`, built by
  * `npm run build` with the `browser` condition: no `ws`, no `process`, no `Buffer`). In the page:
  * a subscription receives mutations sent over HTTP, survives a server-side drop (reconnects and
- * resubscribes), and IAM signs with WebCrypto, checked by the server recomputing the signatures.
+ * resubscribes), IAM signs with WebCrypto, checked by the server recomputing the signatures, and
+ * documents are checked and printed without a graphql of the page's own.
  *
  * One server and one browser for the file; the tests run in order on one page.
  */
@@ -30,6 +31,7 @@ interface LivePageWindow {
     lib: typeof import('../../src/index.js');
   };
   iamNext?: Promise<unknown>;
+  astNext?: Promise<unknown>;
 }
 
 describe('in headless Chromium', () => {
@@ -200,5 +202,63 @@ describe('in headless Chromium', () => {
       'TransportAuthError: No `auth` was given, and its default, AWS_IAM with the AWS SDK default credential chain, does not exist in browsers. ' +
         'Pass `auth`: AppSyncApiKeyAuthentication, AppSyncJWTAuthentication, AppSyncLambdaAuthentication, or AppSyncIAMAuthentication with `credentials` (e.g. from Cognito identity pools) and `region`.',
     );
+  });
+
+  test('documents in the page: a syntax error names line and column, a DocumentNode is printed and delivered; IAM without a region says to pass one', async () => {
+    const startsBefore = server.realtime.received.filter((f) => f.message?.type === 'start').length;
+    const local = await page.evaluate(
+      async ({ url, apiKey, credentials }) => {
+        const w = window as unknown as LivePageWindow;
+        const { AppSyncApiKeyAuthentication, AppSyncIAMAuthentication, AppSyncWebsocketsTransport } = w.appsyncChat.lib;
+        const transport = new AppSyncWebsocketsTransport({ url, auth: new AppSyncApiKeyAuthentication({ apiKey }), retry: false });
+        await transport.connect();
+        let syntax = 'accepted';
+        try {
+          transport.subscribe('subscription {\n  onCreateMessage { id ');
+        } catch (error) {
+          syntax = `${(error as Error).name}: ${(error as Error).message}`;
+        }
+        // A DocumentNode as graphql's parse() builds it (the page itself has no graphql).
+        const name = (value: string) => ({ kind: 'Name', value });
+        const text = { kind: 'Field', name: name('text') };
+        const onCreateMessage = {
+          kind: 'Field',
+          name: name('onCreateMessage'),
+          arguments: [{ kind: 'Argument', name: name('room'), value: { kind: 'StringValue', value: 'ast' } }],
+          selectionSet: { kind: 'SelectionSet', selections: [text] },
+        };
+        const document = {
+          kind: 'Document',
+          definitions: [{ kind: 'OperationDefinition', operation: 'subscription', name: name('FromAst'), selectionSet: { kind: 'SelectionSet', selections: [onCreateMessage] } }],
+        };
+        const results = transport.subscribe(document as never);
+        w.astNext = results.next().then(async (next) => {
+          await transport.close();
+          return next.value;
+        });
+        const iam = new AppSyncWebsocketsTransport({ url, auth: new AppSyncIAMAuthentication({ credentials }), retry: false });
+        const noRegion = await iam.connect().then(
+          () => 'connected',
+          (error: Error) => `${error.name}: ${error.message}`,
+        );
+        await iam.close();
+        return { syntax, noRegion };
+      },
+      { url: server.url, apiKey: API_KEY, credentials: { accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY } },
+    );
+    assert.equal(local.syntax, 'TransportDocumentError: Expected a valid GraphQL document, but it does not parse: Syntax Error: Expected "}", found <EOF> (line 2, column 24).');
+    assert.equal(
+      local.noRegion,
+      'TransportAuthError: AWS_IAM auth needs the API\'s region to sign, but host "' + new URL(server.url).host +
+        '" does not name one (custom domain or local server) and a browser has no AWS config. Pass `region` to AppSyncIAMAuthentication.',
+    );
+    await server.realtime.waitFor(() => server.realtime.received.filter((f) => f.message?.type === 'start').length > startsBefore, WAIT_MS);
+    const start = server.realtime.received.filter((f) => f.message?.type === 'start')[startsBefore];
+    const data = JSON.parse(String((start?.message?.payload as { data?: string })?.data)) as { query: string };
+    assert.equal(data.query, 'subscription FromAst {\n  onCreateMessage(room: "ast") {\n    text\n  }\n}');
+    await server.realtime.waitFor(() => server.realtime.subscriptions.some((sub) => JSON.stringify(sub.args) === '{"room":"ast"}'), WAIT_MS);
+    server.realtime.publish('onCreateMessage', { id: 'a1', room: 'ast', text: 'printed in the page' });
+    assert.deepEqual(await page.evaluate(() => (window as unknown as LivePageWindow).astNext), { data: { onCreateMessage: { text: 'printed in the page' } } });
+    assert.deepEqual(pageErrors, []);
   });
 });

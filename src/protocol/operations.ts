@@ -21,15 +21,15 @@ export interface ScannedOperation {
 
 type Kind = 'Name' | 'Punctuator' | 'String' | 'Number' | '<EOF>';
 
-// Sticky patterns, one per token of the lexical grammar (spec §2.1). Line terminators may not
-// appear in a single-quoted string; a block string runs to the first unescaped `"""`.
+// One token per match (spec §2.1), after any ignored characters (white space, line terminators,
+// commas, BOM, comments); the group that matched says its kind: 1 a name, 2 a block or
+// single-quoted string (no line terminator in the latter), 3 a number (never running into a
+// name, a dot or a digit: `0x`, `1.`, `01` are errors), 4 a punctuator; none: the end. No match
+// at all: an unterminated string, a bad number or a character GraphQL does not allow.
+const TOKEN =
+  /(?:[\t\n\r ,\uFEFF]|#[^\n\r]*)*(?:([_A-Za-z]\w*)|("""(?:\\"""|(?!""")[^])*"""|"(?:[^"\\\n\r]|\\(?:["\\/bfnrt]|u[\dA-Fa-f]{4}|u\{[\dA-Fa-f]+\}))*")|(-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?(?![\w.]))|(\.\.\.|[!$&()[\]{}:=@|])|$)/y;
 const IGNORED = /(?:[\t\n\r ,\uFEFF]|#[^\n\r]*)*/y;
-const NAME = /[_A-Za-z][_0-9A-Za-z]*/y;
-// A number may not run into a name, a dot or another digit (`0x`, `1.`, `01` are errors).
-const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?(?![_A-Za-z.\d])/y;
-const STRING = /"(?:[^"\\\n\r]|\\(?:["\\/bfnrt]|u[\dA-Fa-f]{4}|u\{[\dA-Fa-f]+\}))*"/y;
-const BLOCK_STRING = /"""(?:\\"""|(?!""")[^])*"""/y;
-const PUNCTUATORS = '!$&()...:=@[]{|}';
+const KINDS: readonly Kind[] = ['<EOF>', 'Name', 'String', 'Number', 'Punctuator'];
 const CLOSER: Record<string, string | undefined> = { '{': '}', '(': ')', '[': ']' };
 const OPERATION_TYPES: readonly string[] = ['query', 'mutation', 'subscription'];
 
@@ -51,36 +51,25 @@ export function scanOperations(source: string): ScannedOperation[] {
   };
   const found = (): string => (kind === '<EOF>' ? kind : kind === 'Punctuator' ? `"${text}"` : `${kind} ${JSON.stringify(text.slice(0, 40))}`);
   const expected = (what: string): never => fail(`Expected ${what}, found ${found()}`);
-  const match = (pattern: RegExp): boolean => {
-    pattern.lastIndex = pos;
-    const m = pattern.exec(source);
-    if (m === null) return false;
-    text = m[0];
-    pos += text.length;
-    return true;
-  };
-
   const advance = (): void => {
-    match(IGNORED);
-    start = pos;
-    const c = source[pos];
-    if (c === undefined) {
-      kind = '<EOF>';
-      text = '';
-    } else if (match(NAME)) kind = 'Name';
-    else if (c === '"') {
-      kind = 'String';
-      if (!match(BLOCK_STRING) && !match(STRING)) fail('Unterminated string or invalid escape sequence');
-    } else if (c === '-' || (c >= '0' && c <= '9')) {
-      kind = 'Number';
-      if (!match(NUMBER)) fail(`Invalid number starting "${source.slice(pos, pos + 12)}"`);
-    } else if (source.startsWith('...', pos) || (c !== '.' && PUNCTUATORS.includes(c))) {
-      kind = 'Punctuator';
-      text = c === '.' ? '...' : c;
-      pos += text.length;
-    } else {
+    TOKEN.lastIndex = pos;
+    const m = TOKEN.exec(source);
+    if (m === null) {
+      IGNORED.lastIndex = pos;
+      IGNORED.exec(source);
+      start = IGNORED.lastIndex;
+      const c = source[start] as string;
+      if (c === '"') fail('Unterminated string or invalid escape sequence');
+      if (c === '-' || (c >= '0' && c <= '9')) fail(`Invalid number starting "${source.slice(start, start + 12)}"`);
       fail(`Unexpected character ${JSON.stringify(c)}`);
     }
+    const match = m as RegExpExecArray;
+    let group = 4;
+    while (group > 0 && match[group] === undefined) group--;
+    kind = KINDS[group] as Kind;
+    text = group > 0 ? (match[group] as string) : '';
+    pos = TOKEN.lastIndex;
+    start = pos - text.length;
   };
   const at = (punctuator: string): boolean => kind === 'Punctuator' && text === punctuator;
   const keyword = (word: string): boolean => kind === 'Name' && text === word;

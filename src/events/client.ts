@@ -35,11 +35,12 @@ import {
 import type { Connection } from '../transport/connection.js';
 import {
   RealtimeClient,
-  checkTimeout,
   type RealtimeClientOptions,
   type Subscription,
   type SubscriptionOptions,
 } from '../transport/realtime-client.js';
+import { reportLater } from '../transport/emitter.js';
+import { armed, checkTimeout } from '../timeouts.js';
 import { eventsProtocol } from './events-protocol.js';
 import { postEvents, type FetchLike } from './http-publish.js';
 import { SlidingWindowLimiter, systemClock, type EventsClock } from './rate-limit.js';
@@ -103,10 +104,6 @@ interface InflightPublish {
 
 const NOT_CONNECTED =
   'The events client is not connected: call `await events.connect()` before `subscribe()` or `publish()` (and again after `close()`). `publishHttp()` needs no connection.';
-
-function armed(ms: number | null): ms is number {
-  return ms !== null && ms > 0 && Number.isFinite(ms);
-}
 
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
@@ -462,9 +459,7 @@ export class AppSyncEventsClient extends RealtimeClient<EventsServerMessage, unk
         params.onEventError(error);
       } catch (thrown) {
         // The app's bug: report it like an uncaught error, keep the subscription.
-        queueMicrotask(() => {
-          throw thrown;
-        });
+        reportLater(thrown);
       }
       return;
     }

@@ -16,6 +16,7 @@ import {
 import { redactUrl, resolveEndpoints } from '../protocol/url.js';
 import { toRequest } from '../transport/document.js';
 import { describeBody, postJson, type FetchLike, type JsonAnswer } from './post-json.js';
+import { checkTimeout } from '../timeouts.js';
 
 export type { FetchLike } from './post-json.js';
 
@@ -56,11 +57,7 @@ export class AppSyncHttpTransport {
     this.url = endpoints.httpUrl;
     this.#host = endpoints.host;
     this.#path = new URL(endpoints.httpUrl).pathname;
-    const timeout = options.timeoutMs;
-    if (timeout !== undefined && timeout !== null && (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0)) {
-      throw new TransportConfigurationError(`Expected timeoutMs to be a number of milliseconds >= 0 or null, but got ${String(timeout)}.`);
-    }
-    this.#timeoutMs = timeout === undefined ? 30_000 : timeout;
+    this.#timeoutMs = checkTimeout('timeoutMs', options.timeoutMs, 30_000);
     this.#fetch = options.fetch;
     this.#auth = options.auth;
   }

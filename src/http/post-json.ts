@@ -14,6 +14,7 @@ import {
   type GraphQLErrorLike,
 } from '../errors.js';
 import { redactUrl } from '../protocol/url.js';
+import { armed } from '../timeouts.js';
 
 /** The part of `fetch` this library uses (the platform's, or an injected one). */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -56,7 +57,7 @@ export async function postJson(request: PostJsonRequest): Promise<JsonAnswer> {
   const ms = request.timeoutMs;
   let timedOut = false;
   const timer =
-    ms !== null && ms > 0 && Number.isFinite(ms)
+    armed(ms)
       ? setTimeout(() => {
           timedOut = true;
           controller.abort();

@@ -6,6 +6,7 @@
 import { isNode, loadWebSocket } from '#platform';
 import { TransportConfigurationError, TransportConnectionFailed, TransportTimeoutError } from '../errors.js';
 import { redactUrl } from '../protocol/url.js';
+import { armed } from '../timeouts.js';
 
 /** The part of the WHATWG WebSocket interface the library uses; `ws` and browsers both have it. */
 export interface WebSocketLike {
@@ -144,7 +145,7 @@ export async function openWebSocket(options: OpenOptions): Promise<WebSocketLike
     socket.addEventListener('error', onError);
     socket.addEventListener('close', onClose);
     const ms = options.timeoutMs;
-    if (ms !== null && Number.isFinite(ms) && ms > 0) {
+    if (armed(ms)) {
       timer = setTimeout(() => {
         cleanup();
         try {

@@ -11,6 +11,7 @@ import {
   TransportTimeoutError,
 } from '../errors.js';
 import { redactUrl } from '../protocol/url.js';
+import { armed } from '../timeouts.js';
 import { OPEN, openWebSocket, type OpenOptions, type WebSocketLike } from '../socket/websocket.js';
 
 /** What a real-time protocol tells the connection about its frames. */
@@ -36,10 +37,6 @@ export interface ConnectionOptions extends OpenOptions {
 export const CLOSE_PROTOCOL_ERROR = 4400;
 /** Close code for a connection we give up on because it went silent. */
 export const CLOSE_KEEP_ALIVE = 4408;
-
-function armed(ms: number | null | undefined): ms is number {
-  return typeof ms === 'number' && Number.isFinite(ms) && ms > 0;
-}
 
 export class Connection<M extends { type: string }> {
   readonly ackPayload: unknown;

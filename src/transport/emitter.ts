@@ -1,3 +1,13 @@
+/**
+ * An error thrown by the app's own callback (a listener, a hook, an observer): reported like an
+ * uncaught error in an event listener, as EventTarget does, while the library goes on.
+ */
+export function reportLater(error: unknown): void {
+  queueMicrotask(() => {
+    throw error;
+  });
+}
+
 /** A tiny typed event emitter: `on` returns its own cleanup, harmless to call twice. */
 export class Emitter<Events extends object> {
   #listeners = new Map<keyof Events, Set<(payload: never) => void>>();
@@ -22,10 +32,8 @@ export class Emitter<Events extends object> {
       try {
         (listener as (payload: Events[K]) => void)(payload);
       } catch (error) {
-        // A throwing listener must not break the transport; surface it like an uncaught error.
-        queueMicrotask(() => {
-          throw error;
-        });
+        // A throwing listener must not break the transport.
+        reportLater(error);
       }
     }
   }

@@ -19,7 +19,8 @@ import { buildHandshake, checkHandshakeAuth, type HandshakeAuth } from '../proto
 import { resolveEndpoints, type ApiKind, type Endpoints } from '../protocol/url.js';
 import type { TlsOptions, WebSocketConstructor } from '../socket/websocket.js';
 import { asTransportError, Connection, type RealtimeProtocol } from './connection.js';
-import { Emitter } from './emitter.js';
+import { Emitter, reportLater } from './emitter.js';
+import { armed, checkTimeout } from '../timeouts.js';
 import { ResultStream } from './result-stream.js';
 import { backoffDelay, classifyFailure, retryPolicy, type RetryOptions, type RetryPolicy } from './retry.js';
 
@@ -129,13 +130,6 @@ class ObserverSink<T> implements Sink<T> {
   }
 }
 
-/** Like an uncaught error in an event listener: reported by the platform, the client goes on. */
-function reportLater(error: unknown): void {
-  queueMicrotask(() => {
-    throw error;
-  });
-}
-
 /** Placeholder until a subscription's sink is set. */
 const NO_SINK: Sink<never> = { push() {}, fail() {}, end() {} };
 
@@ -187,19 +181,6 @@ export interface ProtocolBinding<M extends { type: string }> {
   ackName: string;
   /** Which API the URL belongs to (the real-time path differs on AppSync hosts). @default 'graphql' */
   api?: ApiKind;
-}
-
-export function checkTimeout(name: string, value: number | null | undefined, fallback: number | null): number | null {
-  if (value === undefined) return fallback;
-  if (value === null) return null;
-  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
-    throw new TransportConfigurationError(`Expected ${name} to be a number of milliseconds >= 0 or null, but got ${String(value)}.`);
-  }
-  return value;
-}
-
-function armed(ms: number | null): ms is number {
-  return ms !== null && ms > 0 && Number.isFinite(ms);
 }
 
 export abstract class RealtimeClient<M extends { type: string }, T, P> {
@@ -319,12 +300,7 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     this.#wake?.();
     const error = new TransportClosed(`The ${this.#binding.noun} was closed by close(); call connect() to use it again.`);
     const open = [...this.#subscriptions];
-    for (const subscription of open) {
-      subscription.wanted = false;
-      this.#clearStartAck(subscription);
-      subscription.detachSignal?.();
-    }
-    this.#subscriptions.clear();
+    for (const subscription of open) this.#release(subscription);
     this.beforeClose(error);
     const connection = this.#connection;
     if (connection?.isOpen) {
@@ -680,10 +656,7 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
   /** The consumer left (`break`, `return()`, abort). */
   #leave(subscription: Subscription<T, P>): void {
     if (!subscription.wanted) return;
-    subscription.wanted = false;
-    this.#subscriptions.delete(subscription);
-    subscription.detachSignal?.();
-    this.#clearStartAck(subscription);
+    this.#release(subscription);
     const connection = this.#connection;
     if (connection !== undefined) this.#stopOnServer(subscription, connection);
     else if (subscription.id !== undefined) this.#byId.delete(subscription.id);
@@ -735,19 +708,21 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     if (awaited.size === 0) this.#onAllCompleted?.();
   }
 
-  #end(subscription: Subscription<T, P>): void {
+  /** No longer wanted: out of the registry, its abort listener and start-ack timer gone. */
+  #release(subscription: Subscription<T, P>): void {
     subscription.wanted = false;
     this.#subscriptions.delete(subscription);
     subscription.detachSignal?.();
     this.#clearStartAck(subscription);
+  }
+
+  #end(subscription: Subscription<T, P>): void {
+    this.#release(subscription);
     subscription.sink.end();
   }
 
   #finish(subscription: Subscription<T, P>, error: TransportError): void {
-    subscription.wanted = false;
-    this.#subscriptions.delete(subscription);
-    subscription.detachSignal?.();
-    this.#clearStartAck(subscription);
+    this.#release(subscription);
     if (subscription.id !== undefined && this.#byId.get(subscription.id) === subscription) this.#byId.delete(subscription.id);
     subscription.sink.fail(error);
   }

@@ -10,7 +10,7 @@
  * (raw, ours, ours-observe, amplify, raw, …) and the medians are reported; ratios are medians of
  * the per-round ratios. Nothing here is a pass/fail test.
  *
- * Options: --quick (fewer rounds and frames, for a smoke run), --only=cpu,latency,heap,rss,import,iam,bundle
+ * Options: --quick (fewer rounds and frames, for a smoke run), --only=cpu,latency,heap,rss,import,iam,document,bundle
  * Env: BENCH_LIB=/path/to/src/index.js to measure another build than ../dist.
  * The bundle rows are scripts/size.mjs's measurement (the CI size check's), called from here.
  */
@@ -218,6 +218,27 @@ if (wants('iam')) {
     unit: '/s',
     values: { raw: median(results['smithy-node-crypto']) },
     ratios: { 'ours/raw': ratio('ours', 'smithy-node-crypto') },
+    goal: '—',
+  });
+}
+
+// ---- document check per call ---------------------------------------------------------------
+if (wants('document')) {
+  const { results } = await run(here('./clients/document.mjs'), [P.iamRounds, P.iamMs]);
+  log('document:', Object.entries(results).map(([k, v]) => `${k} ${median(v).toFixed(0)}/s`).join(', '));
+  const ratio = (a, b) => median(results[a].map((v, i) => v / results[b][i]));
+  rows.push({
+    metric: 'documents checked per second by `subscribe()` (syntax, operation, request JSON), each seen for the first time; raw = graphql `parse()` alone, what it replaced',
+    unit: '/s',
+    values: { raw: median(results['graphql-first']), ours: median(results['ours-first']) },
+    ratios: { 'ours/raw': ratio('ours-first', 'graphql-first') },
+    goal: 'report',
+  });
+  rows.push({
+    metric: '… the same document again (ours: cached; graphql `parse()` has no cache)',
+    unit: '/s',
+    values: { ours: median(results['ours-again']) },
+    ratios: { 'ours/raw': ratio('ours-again', 'graphql-first') },
     goal: '—',
   });
 }

@@ -98,11 +98,11 @@ export async function signAppSyncRequest(input: SignAppSyncRequestInput): Promis
     headers[name.toLowerCase()] = value;
   }
   headers.host = input.host;
-  const { accessKeyId, secretAccessKey, sessionToken } = input.credentials;
   const signer = new SignatureV4({
     service: 'appsync',
     region: input.region,
-    credentials: sessionToken ? { accessKeyId, secretAccessKey, sessionToken } : { accessKeyId, secretAccessKey },
+    // The signer adds `x-amz-security-token` only for a non-empty sessionToken.
+    credentials: input.credentials,
     sha256: Sha256,
     // The SDK would otherwise add and sign `x-amz-content-sha256`; AppSync's signatures
     // (and botocore's SigV4Auth) carry the body hash only in the canonical request.

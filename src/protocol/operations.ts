@@ -21,17 +21,21 @@ export interface ScannedOperation {
 
 type Kind = 'Name' | 'Punctuator' | 'String' | 'Number' | '<EOF>';
 
-// One token per match (spec §2.1), after any ignored characters (white space, line terminators,
-// commas, BOM, comments); the group that matched says its kind: 1 a name, 2 a block or
-// single-quoted string (no line terminator in the latter), 3 a number (never running into a
-// name, a dot or a digit: `0x`, `1.`, `01` are errors), 4 a punctuator; none: the end. No match
-// at all: an unterminated string, a bad number or a character GraphQL does not allow.
-const TOKEN =
-  /(?:[\t\n\r ,\uFEFF]|#[^\n\r]*)*(?:([_A-Za-z]\w*)|("""(?:\\"""|(?!""")[^])*"""|"(?:[^"\\\n\r]|\\(?:["\\/bfnrt]|u[\dA-Fa-f]{4}|u\{[\dA-Fa-f]+\}))*")|(-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?(?![\w.]))|(\.\.\.|[!$&()[\]{}:=@|])|$)/y;
-const IGNORED = /(?:[\t\n\r ,\uFEFF]|#[^\n\r]*)*/y;
-const KINDS: readonly Kind[] = ['<EOF>', 'Name', 'String', 'Number', 'Punctuator'];
-const CLOSER: Record<string, string | undefined> = { '{': '}', '(': ')', '[': ']' };
+// Strings and numbers (spec §2.1), tested where one starts. No line terminator in a
+// single-quoted string; a block string runs to the first unescaped `"""`; a number never runs
+// into a name, a dot or another digit (`0x`, `1.`, `01` are errors).
+const STRING = /"""(?:\\"""|(?!""")[^])*"""|"(?:[^"\\\n\r]|\\(?:["\\/bfnrt]|u[\dA-Fa-f]{4}|u\{[\dA-Fa-f]+\}))*"/y;
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?(?![\w.])/y;
 const OPERATION_TYPES: readonly string[] = ['query', 'mutation', 'subscription'];
+
+// Character codes, compared rather than characters: this runs for every subscribe().
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isNameStart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+/** `!$&()[]{}:=@|` (`...` is read apart). */
+const isPunctuator = (c: number): boolean =>
+  c === 123 || c === 125 || c === 40 || c === 41 || c === 58 || c === 36 || c === 64 || c === 91 || c === 93 || c === 33 || c === 61 || c === 38 || c === 124;
+/** The closer of `{`, `(` or `[`; 0 for anything else. */
+const closerOf = (c: number): number => (c === 123 ? 125 : c === 40 ? 41 : c === 91 ? 93 : 0);
 
 /**
  * Lists the operations of `source` in document order. Throws a `SyntaxError` naming what was
@@ -40,42 +44,60 @@ const OPERATION_TYPES: readonly string[] = ['query', 'mutation', 'subscription']
  * set, or a top-level definition that is neither an operation nor a fragment.
  */
 export function scanOperations(source: string): ScannedOperation[] {
-  let pos = 0;
-  let start = 0;
+  // The current token: its kind, where it starts and ends, and (punctuators) its first code.
   let kind: Kind = '<EOF>';
-  let text = '';
+  let start = 0;
+  let pos = 0;
+  let punctuator = 0;
 
+  const text = (): string => source.slice(start, pos);
   const fail = (message: string): never => {
     const before = source.slice(0, start).split(/\r\n|[\n\r]/);
     throw new SyntaxError(`Syntax Error: ${message} (line ${before.length}, column ${(before.at(-1) as string).length + 1}).`);
   };
-  const found = (): string => (kind === '<EOF>' ? kind : kind === 'Punctuator' ? `"${text}"` : `${kind} ${JSON.stringify(text.slice(0, 40))}`);
+  const found = (): string => (kind === '<EOF>' ? kind : kind === 'Punctuator' ? `"${text()}"` : `${kind} ${JSON.stringify(text().slice(0, 40))}`);
   const expected = (what: string): never => fail(`Expected ${what}, found ${found()}`);
-  const advance = (): void => {
-    TOKEN.lastIndex = pos;
-    const m = TOKEN.exec(source);
-    if (m === null) {
-      IGNORED.lastIndex = pos;
-      IGNORED.exec(source);
-      start = IGNORED.lastIndex;
-      const c = source[start] as string;
-      if (c === '"') fail('Unterminated string or invalid escape sequence');
-      if (c === '-' || (c >= '0' && c <= '9')) fail(`Invalid number starting "${source.slice(start, start + 12)}"`);
-      fail(`Unexpected character ${JSON.stringify(c)}`);
-    }
-    const match = m as RegExpExecArray;
-    let group = 4;
-    while (group > 0 && match[group] === undefined) group--;
-    kind = KINDS[group] as Kind;
-    text = group > 0 ? (match[group] as string) : '';
-    pos = TOKEN.lastIndex;
-    start = pos - text.length;
+  const sticky = (pattern: RegExp): boolean => {
+    pattern.lastIndex = pos;
+    if (!pattern.test(source)) return false;
+    pos = pattern.lastIndex;
+    return true;
   };
-  const at = (punctuator: string): boolean => kind === 'Punctuator' && text === punctuator;
-  const keyword = (word: string): boolean => kind === 'Name' && text === word;
+
+  const advance = (): void => {
+    let c = source.charCodeAt(pos);
+    // Ignored: space, line terminators, comma, tab, BOM; `#` comments to the end of the line.
+    while (c === 32 || c === 10 || c === 44 || c === 13 || c === 9 || c === 0xfeff || c === 35) {
+      if (c === 35) while (pos < source.length && (c = source.charCodeAt(pos)) !== 10 && c !== 13) pos++;
+      else pos++;
+      c = source.charCodeAt(pos);
+    }
+    start = pos;
+    punctuator = 0;
+    if (pos >= source.length) kind = '<EOF>';
+    else if (isNameStart(c)) {
+      kind = 'Name';
+      do c = source.charCodeAt(++pos);
+      while (isNameStart(c) || isDigit(c));
+    } else if (c === 34) {
+      kind = 'String';
+      if (!sticky(STRING)) fail('Unterminated string or invalid escape sequence');
+    } else if (c === 45 || isDigit(c)) {
+      kind = 'Number';
+      if (!sticky(NUMBER)) fail(`Invalid number starting "${source.slice(pos, pos + 12)}"`);
+    } else if (c === 46 ? source.startsWith('...', pos) : isPunctuator(c)) {
+      kind = 'Punctuator';
+      punctuator = c;
+      pos += c === 46 ? 3 : 1;
+    } else {
+      fail(`Unexpected character ${JSON.stringify(source[pos])}`);
+    }
+  };
+  const at = (char: string): boolean => punctuator === char.charCodeAt(0);
+  const keyword = (word: string): boolean => kind === 'Name' && pos - start === word.length && source.startsWith(word, start);
   const name = (): string => {
     if (kind !== 'Name') expected('Name');
-    const value = text;
+    const value = text();
     advance();
     return value;
   };
@@ -84,23 +106,25 @@ export function scanOperations(source: string): ScannedOperation[] {
    * a selection set and an argument list are never empty (an input object or a list may be).
    */
   const group = (): void => {
-    // Each open bracket: its closer, and whether what it holds are values (arguments, lists,
-    // input objects) rather than selections.
-    const open: { closer: string; values: boolean }[] = [];
+    // The closers of the open brackets, innermost last; negative for a selection set's `}`, as
+    // opposed to what holds values (arguments, lists, input objects, and everything inside them).
+    const open: number[] = [];
     do {
-      const innermost = open.at(-1);
-      if (kind === '<EOF>') expected(`"${innermost?.closer}"`);
-      const closer = kind === 'Punctuator' ? CLOSER[text] : undefined;
-      if (closer !== undefined) {
-        const values = closer !== '}' || innermost?.values === true;
-        open.push({ closer, values });
+      const innermost = open.at(-1) ?? 0;
+      if (kind === '<EOF>') expected(`"${String.fromCharCode(Math.abs(innermost))}"`);
+      const closer = closerOf(punctuator);
+      if (closer !== 0) {
+        const selections = closer === 125 && innermost <= 0;
+        open.push(selections ? -closer : closer);
         advance();
-        if (closer === '}' && !values && kind !== 'Name' && !at('...')) expected('Name');
-        if (closer === ')' && kind !== 'Name' && !at('$')) expected('"$" or Name');
+        // (`kind` is the new token's: TypeScript cannot see that advance() changed it.)
+        const next = kind as Kind;
+        if (selections && next !== 'Name' && !at('.')) expected('Name');
+        if (closer === 41 && next !== 'Name' && !at('$')) expected('"$" or Name');
         continue;
       }
-      if (kind === 'Punctuator' && ')]}'.includes(text)) {
-        if (innermost?.closer !== text) expected(`"${innermost?.closer}"`);
+      if (punctuator === 41 || punctuator === 93 || punctuator === 125) {
+        if (Math.abs(innermost) !== punctuator) expected(`"${String.fromCharCode(Math.abs(innermost))}"`);
         open.pop();
       }
       advance();
@@ -125,8 +149,8 @@ export function scanOperations(source: string): ScannedOperation[] {
     if (at('{')) {
       operations.push({ type: 'query', name: undefined });
       selectionSet();
-    } else if (kind === 'Name' && OPERATION_TYPES.includes(text)) {
-      const type = text as OperationType;
+    } else if (kind === 'Name' && OPERATION_TYPES.includes(text())) {
+      const type = text() as OperationType;
       advance();
       operations.push({ type, name: kind === 'Name' ? name() : undefined });
       if (at('(')) group();

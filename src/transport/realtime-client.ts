@@ -471,11 +471,6 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     return subscription?.wanted && subscription.id === id ? subscription.params : undefined;
   }
 
-  /** Fails the whole connection (a frame that breaks the protocol, seen by the subclass). */
-  protected failConnection(error: TransportError, code: number): void {
-    this.#connection?.fail(error, code);
-  }
-
   protected newId(): string {
     return this.#generateId();
   }

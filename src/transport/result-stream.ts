@@ -34,11 +34,6 @@ export class ResultStream<T> implements AsyncIterableIterator<T> {
     this.#maxBuffered = maxBuffered;
   }
 
-  /** True once ended or failed from the transport's side, or left by the consumer. */
-  get closed(): boolean {
-    return this.#ended || this.#hasError;
-  }
-
   push(value: T): void {
     if (this.#ended || this.#hasError) return;
     const waiter = this.#waiter;

@@ -57,6 +57,64 @@ for (const [how, drop] of [
   });
 }
 
+test('a socket closed right after its ack: the client reconnects and resubscribes', async (t) => {
+  const server = await localServer(t);
+  const transport = transportFor(t, server, { retry: FAST_RETRY });
+  const log = recordEvents(transport);
+  server.realtime.faults.closeAfterAck = true;
+  await transport.connect();
+  const iterator = transport.subscribe(SUBSCRIPTION);
+  const disconnected = await nextEvent<TransportEvents['disconnected']>((l) => transport.on('disconnected', l));
+  assert.ok(disconnected.error instanceof TransportConnectionFailed);
+  assert.equal(disconnected.code, 1012);
+  assert.match(disconnected.error.message, /^The server closed the connection to ws:\/\/127\.0\.0\.1:\d+\/graphql\/realtime \(code 1012, reason "service restart"\)\.$/);
+  server.realtime.faults.closeAfterAck = false;
+  await subscriptionsOnServer(server, 1);
+  server.realtime.publish('onCreateMessage', { id: 'after-restart' });
+  assert.deepEqual((await take(iterator, 1))[0]?.data, { onCreateMessage: { id: 'after-restart' } });
+  assert.deepEqual(log.slice(0, 3), ['connecting:first', 'connected:first', 'disconnected']);
+});
+
+test('a WebSocket that reports its close in the same turn as the ack: a failed attempt, never a half-open transport', async (t) => {
+  const server = await localServer(t);
+  const { WebSocket: WsSocket } = await import('ws');
+  let sockets = 0;
+  /** `ws`, except that its first socket reports a close right behind the ack, in the same turn. */
+  class SyncCloseWebSocket extends WsSocket {
+    constructor(url: string, protocols?: string | string[], options?: object) {
+      super(url, protocols, options);
+      if (++sockets > 1) return;
+      const closeListeners: ((event: { code: number; reason: string }) => void)[] = [];
+      const add = this.addEventListener.bind(this);
+      (this as unknown as { addEventListener: unknown }).addEventListener = (type: string, listener: never) => {
+        if (type === 'close') closeListeners.push(listener);
+        add(type as 'close', listener);
+      };
+      this.on('message', (data) => {
+        if (!String(data).includes('connection_ack')) return;
+        queueMicrotask(() => {
+          this.terminate();
+          for (const listener of closeListeners) listener({ code: 1006, reason: '' });
+        });
+      });
+    }
+  }
+  const transport = transportFor(t, server, { retry: FAST_RETRY, webSocketImpl: SyncCloseWebSocket as never });
+  const log = recordEvents(transport);
+  // The first connect() does not retry: it fails with the close, and the transport is closed.
+  const error = await transport.connect().then(() => undefined, (e: unknown) => e);
+  assert.ok(error instanceof TransportConnectionFailed, String(error));
+  assert.equal(error.closeCode, 1006);
+  assert.equal(transport.state, 'closed');
+  assert.deepEqual(log, ['connecting:first', 'closed']);
+  await transport.connect();
+  const iterator = transport.subscribe(SUBSCRIPTION);
+  await subscriptionsOnServer(server, 1);
+  server.realtime.publish('onCreateMessage', { id: 'second-socket' });
+  assert.deepEqual((await take(iterator, 1))[0]?.data, { onCreateMessage: { id: 'second-socket' } });
+  assert.equal(sockets, 2);
+});
+
 test('a server that stops sending ka: the keep-alive timeout reconnects', async (t) => {
   const server = await localServer(t, { keepAliveIntervalMs: 10 });
   const transport = transportFor(t, server, { retry: FAST_RETRY, keepAliveTimeoutMs: 60 });

@@ -58,6 +58,8 @@ export interface RealtimeFaults {
   ackPayloadAsString: boolean;
   /** Answer `stop` without `complete`. */
   skipComplete: boolean;
+  /** Close the socket (code 1012, "service restart") right after sending `connection_ack`. */
+  closeAfterAck: boolean;
 }
 
 export interface RealtimeOptions {
@@ -103,6 +105,7 @@ export class RealtimeEngine {
     keepAliveStopped: false,
     ackPayloadAsString: false,
     skipComplete: false,
+    closeAfterAck: false,
   };
   /** Every frame received, in order. */
   readonly received: ReceivedFrame[] = [];
@@ -226,6 +229,10 @@ export class RealtimeEngine {
     this.#later(state, this.faults.ackDelayMs, () => {
       const payload = { connectionTimeoutMs: this.#options.connectionTimeoutMs ?? 300_000 };
       this.#send(state, { type: 'connection_ack', payload: this.faults.ackPayloadAsString ? JSON.stringify(payload) : payload });
+      if (this.faults.closeAfterAck) {
+        state.peer.close(1012, 'service restart');
+        return;
+      }
       const interval = this.#options.keepAliveIntervalMs ?? 60_000;
       if (interval > 0) {
         state.kaTimer = setInterval(() => {

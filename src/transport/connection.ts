@@ -16,8 +16,8 @@ import { OPEN, openWebSocket, type OpenOptions, type WebSocketLike } from '../so
 
 /** What a real-time protocol tells the connection about its frames. */
 export interface RealtimeProtocol<M extends { type: string }> {
-  /** The first frame after open, or undefined when the protocol needs none. */
-  initMessage: string | undefined;
+  /** The first frame after open (`connection_init`). */
+  initMessage: string;
   /** Parses and validates a frame; throws `TransportProtocolError`. */
   parse(frame: unknown): M;
   /** For the ack frame: its payload (kept in `payloads.connection_ack`) and the server's keep-alive timeout. */
@@ -38,53 +38,59 @@ export const CLOSE_PROTOCOL_ERROR = 4400;
 /** Close code for a connection we give up on because it went silent. */
 export const CLOSE_KEEP_ALIVE = 4408;
 
+const ignore = (): void => {};
+
 export class Connection<M extends { type: string }> {
-  readonly ackPayload: unknown;
+  /** The ack's payload, once acknowledged. */
+  ackPayload: unknown;
   readonly #socket: WebSocketLike;
   readonly #protocol: RealtimeProtocol<M>;
-  #keepAliveMs: number | undefined;
-  #keepAliveTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #options: ConnectionOptions;
+  readonly #safeUrl: string;
+  #acked = false;
+  /** The ack timeout until the ack, then the keep-alive check: one timer at a time. */
+  #timer: ReturnType<typeof setTimeout> | undefined;
   #lastFrameAt = 0;
   #ended = false;
-  #onMessage: (message: M) => void = () => {};
-  #onEnd: (error: TransportError) => void = () => {};
+  #endError: TransportError | undefined;
+  #onAck: () => void = ignore;
+  #onMessage: (message: M) => void = ignore;
+  #onEnd: (error: TransportError) => void = ignore;
   readonly #closed: Promise<void>;
   #resolveClosed!: () => void;
-  readonly #safeUrl: string;
 
-  private constructor(socket: WebSocketLike, protocol: RealtimeProtocol<M>, ackPayload: unknown, keepAliveMs: number | undefined, safeUrl: string) {
+  private constructor(socket: WebSocketLike, protocol: RealtimeProtocol<M>, options: ConnectionOptions) {
     this.#socket = socket;
     this.#protocol = protocol;
-    this.ackPayload = ackPayload;
-    this.#keepAliveMs = keepAliveMs;
-    this.#safeUrl = safeUrl;
+    this.#options = options;
+    this.#safeUrl = redactUrl(options.url);
     this.#closed = new Promise((resolve) => (this.#resolveClosed = resolve));
-    socket.addEventListener('message', this.#handleMessage);
-    socket.addEventListener('close', this.#handleClose);
-    this.#armKeepAlive();
   }
 
   /**
-   * Opens the socket and completes the handshake. Rejects with the typed error of whatever went
-   * wrong (refused upgrade, timeout, `connection_error`, a malformed frame) and never leaves the
-   * socket open behind it.
+   * Opens the socket and completes the handshake (`connection_init`, then the ack within
+   * `ackTimeoutMs`). Rejects with the typed error of whatever went wrong (refused upgrade,
+   * timeout, `connection_error`, a malformed frame, a close) and never leaves the socket open.
    */
   static async open<M extends { type: string }>(options: ConnectionOptions, protocol: RealtimeProtocol<M>): Promise<Connection<M>> {
     const socket = await openWebSocket(options);
-    const safeUrl = redactUrl(options.url);
-    const { payload, keepAliveMs } = await handshake(socket, protocol, options.ackTimeoutMs, safeUrl);
-    const keepAlive =
-      options.keepAliveTimeoutMs === null ? undefined : (options.keepAliveTimeoutMs ?? keepAliveMs);
-    const connection = new Connection(socket, protocol, payload, armed(keepAlive) ? keepAlive : undefined, safeUrl);
-    if (socket.readyState !== OPEN) {
-      // Closed between the ack and now: report it through the normal path, asynchronously.
-      queueMicrotask(() => connection.#end(new TransportConnectionFailed(`The connection to ${safeUrl} closed right after the handshake.`)));
-    }
+    const connection = new Connection(socket, protocol, options);
+    await new Promise<void>((resolve, reject) => {
+      // Until the ack, the end of the connection is the failure of this open.
+      connection.#onAck = resolve;
+      connection.#onEnd = reject;
+      connection.#start();
+    });
     return connection;
   }
 
-  /** Registers the handlers; `onEnd` is called exactly once, whatever ends the connection. */
+  /**
+   * Registers the handlers; `onEnd` is called exactly once, whatever ends the connection. Throws
+   * the error that ended it if it ended between the ack and this call: the connection was never
+   * usable, so whoever opened it treats that as a failed open.
+   */
   attach(onMessage: (message: M) => void, onEnd: (error: TransportError) => void): void {
+    if (this.#endError !== undefined) throw this.#endError;
     this.#onMessage = onMessage;
     this.#onEnd = onEnd;
   }
@@ -109,9 +115,7 @@ export class Connection<M extends { type: string }> {
    * socket. `onEnd` receives `error`.
    */
   async close(code: number, reason: string, error: TransportError, timeoutMs: number | null): Promise<void> {
-    if (!this.#ended) {
-      this.#end(error, code, reason);
-    }
+    this.#end(error, code, reason);
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([
       this.#closed,
@@ -119,13 +123,31 @@ export class Connection<M extends { type: string }> {
         if (armed(timeoutMs)) timer = setTimeout(resolve, timeoutMs);
       }),
     ]);
-    if (timer !== undefined) clearTimeout(timer);
+    clearTimeout(timer);
     this.#abandon();
   }
 
   /** Ends the connection because of `error`, with a close frame `code`. */
   fail(error: TransportError, code: number): void {
-    this.#end(error, code, truncateReason(error.name));
+    this.#end(error, code, error.name.slice(0, 120));
+  }
+
+  #start(): void {
+    this.#socket.addEventListener('message', this.#handleMessage);
+    this.#socket.addEventListener('close', this.#handleClose);
+    this.#socket.send(this.#protocol.initMessage);
+    const ms = this.#options.ackTimeoutMs;
+    if (armed(ms)) {
+      this.#timer = setTimeout(() => {
+        this.fail(
+          new TransportTimeoutError(
+            `Expected connection_ack within ${ms} ms (ackTimeoutMs) after connection_init, but none arrived. Check the URL and auth, or raise ackTimeoutMs.`,
+            { phase: 'ack', timeoutMs: ms },
+          ),
+          1000,
+        );
+      }, ms);
+    }
   }
 
   #handleMessage = (event: { data: unknown }): void => {
@@ -138,56 +160,77 @@ export class Connection<M extends { type: string }> {
       this.fail(asTransportError(error), CLOSE_PROTOCOL_ERROR);
       return;
     }
+    if (!this.#acked) {
+      const ack = this.#protocol.ack(message);
+      if (ack !== undefined) {
+        this.#acknowledge(ack.payload, ack.keepAliveMs);
+        return;
+      }
+    }
     if (message.type === 'ka') return;
     const connectionError = this.#protocol.connectionError(message);
-    if (connectionError !== undefined) {
-      this.#end(connectionError, 1000, 'connection error');
-      return;
-    }
-    this.#onMessage(message);
+    if (connectionError !== undefined) this.#end(connectionError, 1000, 'connection error');
+    // Anything else before the ack is ignored, as AppSync does.
+    else if (this.#acked) this.#onMessage(message);
   };
+
+  #acknowledge(payload: unknown, serverKeepAliveMs: number | undefined): void {
+    this.#acked = true;
+    this.ackPayload = payload;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const option = this.#options.keepAliveTimeoutMs;
+    const ms = option === null ? undefined : (option ?? serverKeepAliveMs);
+    if (armed(ms)) this.#armKeepAlive(ms);
+    const onAck = this.#onAck;
+    // Until attach(), an end is only recorded (attach() then throws it).
+    this.#onEnd = ignore;
+    onAck();
+  }
 
   #handleClose = (event: { code?: number; reason?: string }): void => {
     this.#resolveClosed();
     if (this.#ended) return;
     const code = event?.code ?? 1006;
     const reason = event?.reason ?? '';
+    const detail = `(code ${code}${reason ? `, reason "${reason}"` : code === 1006 ? ', without a close frame' : ''})`;
     this.#end(
       new TransportConnectionFailed(
-        `The server closed the connection to ${this.#safeUrl} (code ${code}${reason ? `, reason "${reason}"` : code === 1006 ? ', without a close frame' : ''}).`,
+        this.#acked
+          ? `The server closed the connection to ${this.#safeUrl} ${detail}.`
+          : `Expected connection_ack from ${this.#safeUrl}, but the server closed the connection ${detail}.`,
         { code, reason },
       ),
     );
   };
 
   /** Keep-alive: one timer for the whole connection, re-armed lazily instead of on every frame. */
-  #armKeepAlive(): void {
-    const ms = this.#keepAliveMs;
-    if (ms === undefined) return;
+  #armKeepAlive(ms: number): void {
     this.#lastFrameAt = Date.now();
     const check = (): void => {
-      if (this.#ended) return;
       const silentFor = Date.now() - this.#lastFrameAt;
-      if (silentFor >= ms) {
-        this.fail(
-          new TransportTimeoutError(
-            `Expected a frame from the server at least every ${ms} ms (keep-alive), but nothing arrived for ${silentFor} ms: the connection is dead (network change or sleep). Set keepAliveTimeoutMs to change the limit.`,
-            { phase: 'keep-alive', timeoutMs: ms },
-          ),
-          CLOSE_KEEP_ALIVE,
-        );
+      if (silentFor < ms) {
+        this.#timer = setTimeout(check, ms - silentFor);
         return;
       }
-      this.#keepAliveTimer = setTimeout(check, ms - silentFor);
+      this.fail(
+        new TransportTimeoutError(
+          `Expected a frame from the server at least every ${ms} ms (keep-alive), but nothing arrived for ${silentFor} ms: the connection is dead (network change or sleep). Set keepAliveTimeoutMs to change the limit.`,
+          { phase: 'keep-alive', timeoutMs: ms },
+        ),
+        CLOSE_KEEP_ALIVE,
+      );
     };
-    this.#keepAliveTimer = setTimeout(check, ms);
+    this.#timer = setTimeout(check, ms);
   }
 
+  /** The single place where the connection ends. */
   #end(error: TransportError, code?: number, reason?: string): void {
     if (this.#ended) return;
     this.#ended = true;
-    if (this.#keepAliveTimer !== undefined) clearTimeout(this.#keepAliveTimer);
-    this.#keepAliveTimer = undefined;
+    this.#endError = error;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
     this.#socket.removeEventListener('message', this.#handleMessage);
     if (this.#socket.readyState === OPEN || this.#socket.readyState === 0) {
       try {
@@ -199,7 +242,7 @@ export class Connection<M extends { type: string }> {
       this.#resolveClosed();
     }
     const onEnd = this.#onEnd;
-    this.#onEnd = () => {};
+    this.#onEnd = ignore;
     onEnd(error);
   }
 
@@ -211,82 +254,10 @@ export class Connection<M extends { type: string }> {
   }
 }
 
-function truncateReason(reason: string): string {
-  return reason.slice(0, 120);
-}
-
 export function asTransportError(error: unknown): TransportError {
   if (error instanceof TransportError) return error;
   return new TransportProtocolError(
     `Unexpected failure while handling a server frame: ${error instanceof Error ? error.message : String(error)}.`,
     { cause: error },
   );
-}
-
-/** Sends the init frame and waits for the ack, a connection error, a bad frame or a close. */
-function handshake<M extends { type: string }>(
-  socket: WebSocketLike,
-  protocol: RealtimeProtocol<M>,
-  ackTimeoutMs: number | null,
-  safeUrl: string,
-): Promise<{ payload: unknown; keepAliveMs: number | undefined }> {
-  return new Promise((resolve, reject) => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const done = (): void => {
-      if (timer !== undefined) clearTimeout(timer);
-      socket.removeEventListener('message', onMessage);
-      socket.removeEventListener('close', onClose);
-    };
-    const failWith = (error: TransportError, code: number): void => {
-      done();
-      try {
-        socket.close(code, truncateReason(error.name));
-      } catch {
-        (socket as { terminate?: () => void }).terminate?.();
-      }
-      reject(error);
-    };
-    const onMessage = (event: { data: unknown }): void => {
-      let message: M;
-      try {
-        message = protocol.parse(event.data);
-      } catch (error) {
-        failWith(asTransportError(error), CLOSE_PROTOCOL_ERROR);
-        return;
-      }
-      const ack = protocol.ack(message);
-      if (ack !== undefined) {
-        done();
-        resolve(ack);
-        return;
-      }
-      const error = protocol.connectionError(message);
-      if (error !== undefined) failWith(error, 1000);
-      // Anything else before the ack is ignored, as AppSync does.
-    };
-    const onClose = (event: { code?: number; reason?: string }): void => {
-      done();
-      const code = event?.code ?? 1006;
-      reject(
-        new TransportConnectionFailed(
-          `Expected connection_ack from ${safeUrl}, but the server closed the connection (code ${code}${event?.reason ? `, reason "${event.reason}"` : ''}).`,
-          { code, reason: event?.reason },
-        ),
-      );
-    };
-    socket.addEventListener('message', onMessage);
-    socket.addEventListener('close', onClose);
-    if (protocol.initMessage !== undefined) socket.send(protocol.initMessage);
-    if (armed(ackTimeoutMs)) {
-      timer = setTimeout(() => {
-        failWith(
-          new TransportTimeoutError(
-            `Expected connection_ack within ${ackTimeoutMs} ms (ackTimeoutMs) after connection_init, but none arrived. Check the URL and auth, or raise ackTimeoutMs.`,
-            { phase: 'ack', timeoutMs: ackTimeoutMs },
-          ),
-          1000,
-        );
-      }, ackTimeoutMs);
-    }
-  });
 }

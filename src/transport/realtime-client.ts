@@ -501,12 +501,13 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
       void connection.close(1000, 'client closed', new TransportClosed('closed while connecting'), this.#closeTimeoutMs);
       this.#assertCurrent(generation);
     }
-    this.#connection = connection;
-    this.payloads.connection_ack = connection.ackPayload;
+    // Throws when the socket already closed after its ack: a failed attempt like any other.
     connection.attach(
       (message) => this.dispatch(message),
       (error) => this.#onConnectionEnd(connection, error),
     );
+    this.#connection = connection;
+    this.payloads.connection_ack = connection.ackPayload;
     for (const subscription of this.#subscriptions) void this.#start(subscription, connection);
   }
 

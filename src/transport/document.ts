@@ -29,8 +29,9 @@ const printed = new WeakMap<DocumentNode, string>();
 async function print(document: DocumentNode): Promise<string> {
   let text = printed.get(document);
   if (text === undefined) {
-    const { print: printer } = await import('graphql/language/printer.mjs');
     try {
+      // A failed load (a lazy chunk a browser could not fetch) is reported the same way.
+      const { print: printer } = await import('graphql/language/printer.mjs');
       text = printer(document);
     } catch (cause) {
       throw new TransportDocumentError(

@@ -211,3 +211,17 @@ test('Client: a subscription is refused by execute(), a mutation by subscribe()'
   const all = await take(client.subscribe(ON_CREATE, { signal: AbortSignal.abort() }), 1);
   assert.deepEqual(all, []);
 });
+
+test('HTTP and Client check `auth` the same way: a plain object is refused at construction; a custom auth that throws gives TransportAuthError', async (t) => {
+  const url = 'http://127.0.0.1:9/graphql';
+  for (const make of [() => new AppSyncHttpTransport({ url, auth: { apiKey: 'da2-SECRET' } as never }), () => new Client({ url, auth: { apiKey: 'da2-SECRET' } as never })]) {
+    assert.throws(make, (e: unknown) => e instanceof TransportConfigurationError && /but got an object with keys apiKey\.$/.test(e.message) && !e.message.includes('SECRET'));
+  }
+  const server = await localServer(t);
+  const http = new AppSyncHttpTransport({ url: server.url, auth: { mode: 'AWS_LAMBDA', getHeaders: async () => { throw new Error('SECRET'); } } });
+  await assert.rejects(http.execute('query { getMessage(id: "1") { id } }'), (e: unknown) => {
+    assert.ok(e instanceof Error && e.name === 'TransportAuthError' && !e.message.includes('SECRET'), String(e));
+    assert.equal(e.message, 'The auth (mode AWS_LAMBDA) could not make its headers: getHeaders() threw Error. The original error is in `cause`.');
+    return true;
+  });
+});

@@ -16,6 +16,8 @@ import {
   TransportServerError,
   TransportTimeoutError,
   TransportUnsupportedOperation,
+  TransportAuthError,
+  TransportConfigurationError,
   isTransportError,
 } from '../src/index.js';
 import { base64Decode } from '../src/protocol/encoding.js';
@@ -551,6 +553,37 @@ test('an auth provider that throws fails connect with a TransportAuthError namin
     assert.equal(e.message, 'The JWT provider (option `jwt`) threw: Error. Fix the function passed as `jwt`; the original error is in `cause`.');
     return true;
   });
+});
+
+test('an auth that is not an auth object is a TransportConfigurationError at construction, naming its keys but never its values', () => {
+  for (const [auth, got] of [
+    [{ apiKey: 'da2-SECRET-in-a-plain-object' }, 'an object with keys apiKey'],
+    ['da2-SECRET-as-a-string', 'a string'],
+    [null, 'null'],
+  ] as const) {
+    assert.throws(
+      () => new AppSyncWebsocketsTransport({ url: 'https://x.appsync-api.us-east-1.amazonaws.com/graphql', auth: auth as never }),
+      (e: unknown) => {
+        assert.ok(e instanceof TransportConfigurationError);
+        assert.ok(!e.message.includes('SECRET'), e.message);
+        assert.equal(
+          e.message,
+          `Expected auth to be an auth object such as new AppSyncApiKeyAuthentication({ apiKey }) (anything with getHeaders(request)), but got ${got}.`,
+        );
+        return true;
+      },
+    );
+  }
+});
+
+test('a custom auth whose getHeaders() throws: connect fails with TransportAuthError naming the class of its error only', async (t) => {
+  const server = await localServer(t);
+  const auth = { mode: 'AMAZON_COGNITO_USER_POOLS' as const, getHeaders: async () => { throw new RangeError('token SECRET-in-custom-auth expired'); } };
+  const transport = transportFor(t, server, { auth, retry: false });
+  const error = await transport.connect().then(() => undefined, (e: unknown) => e);
+  assert.ok(error instanceof TransportAuthError, String(error));
+  assert.equal(error.message, 'The auth (mode AMAZON_COGNITO_USER_POOLS) could not make its headers: getHeaders() threw RangeError. The original error is in `cause`.');
+  assert.ok(error.cause instanceof RangeError);
 });
 
 test('observe(): results go to next() in order; the returned function sends stop; errors reach error()', async (t) => {

@@ -3,6 +3,7 @@
  * §1.2) for one request. The same object is the handshake header, the `authorization` of a
  * `start`, and the HTTP headers of a query over HTTP.
  */
+import { TransportAuthError, TransportConfigurationError, TransportError } from '../errors.js';
 
 /** A value, or a function returning a (promised) value, called again on every use. */
 export type ValueOrProvider<T> = T | (() => T | Promise<T>);
@@ -34,6 +35,32 @@ export interface AppSyncAuthentication {
    * so the next `getHeaders` reads fresh credentials. Optional; providers usually refresh themselves.
    */
   invalidate?(): void;
+}
+
+/** Checks the `auth` option: undefined (the default) or an object with `getHeaders`. */
+export function checkAuth(auth: unknown): AppSyncAuthentication | undefined {
+  if (auth === undefined || typeof (auth as AppSyncAuthentication | null)?.getHeaders === 'function') return auth as AppSyncAuthentication | undefined;
+  // Keys only, never values: a plain `{ apiKey }` holds the secret.
+  const got = auth === null ? 'null' : typeof auth === 'object' ? `an object with keys ${Object.keys(auth).join(', ') || '(none)'}` : `a ${typeof auth}`;
+  throw new TransportConfigurationError(
+    `Expected auth to be an auth object such as new AppSyncApiKeyAuthentication({ apiKey }) (anything with getHeaders(request)), but got ${got}.`,
+  );
+}
+
+/**
+ * Asks `auth` for the auth object of `request`. An error that is not the library's own (from a
+ * custom auth) becomes a `TransportAuthError` naming only its class: it may quote a secret.
+ */
+export async function headersFrom(auth: AppSyncAuthentication, request: AuthRequest): Promise<Record<string, string>> {
+  try {
+    return await auth.getHeaders(request);
+  } catch (cause) {
+    if (cause instanceof TransportError) throw cause;
+    throw new TransportAuthError(
+      `The auth (mode ${auth.mode}) could not make its headers: getHeaders() threw ${cause instanceof Error ? cause.name : typeof cause}. The original error is in \`cause\`.`,
+      { cause },
+    );
+  }
 }
 
 /** Resolves a {@link ValueOrProvider}. */

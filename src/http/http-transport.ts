@@ -4,7 +4,7 @@
  */
 import { createDefaultAuth } from '#platform';
 import type { DocumentNode, ExecutionResult } from 'graphql';
-import type { AppSyncAuthentication } from '../auth/types.js';
+import { checkAuth, headersFrom, type AppSyncAuthentication } from '../auth/types.js';
 import {
   TransportConfigurationError,
   TransportProtocolError,
@@ -59,7 +59,7 @@ export class AppSyncHttpTransport {
     this.#path = new URL(endpoints.httpUrl).pathname;
     this.#timeoutMs = checkTimeout('timeoutMs', options.timeoutMs, 30_000);
     this.#fetch = options.fetch;
-    this.#auth = options.auth;
+    this.#auth = checkAuth(options.auth);
   }
 
   get auth(): AppSyncAuthentication | undefined {
@@ -79,7 +79,7 @@ export class AppSyncHttpTransport {
     );
     const body = await prepared.body;
     const auth = await this.#resolveAuth();
-    const authHeaders = await auth.getHeaders({
+    const authHeaders = await headersFrom(auth, {
       host: this.#host,
       path: this.#path,
       body,

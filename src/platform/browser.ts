@@ -10,13 +10,13 @@ import type { WebSocketConstructor } from '../socket/websocket.js';
 import type { AwsDefaults } from './types.js';
 import { WebCryptoSha256 } from './webcrypto-sha256.js';
 
-export function isNode(): boolean {
-  return false;
-}
-
-export function loadWebSocket(): Promise<WebSocketConstructor> {
+export function loadWebSocket(hasGlobal: boolean): Promise<WebSocketConstructor> {
   return Promise.reject(
-    new TransportConfigurationError('No WebSocket implementation: this runtime has no global WebSocket. Pass a WebSocket constructor as `webSocketImpl`.'),
+    new TransportConfigurationError(
+      hasGlobal
+        ? 'The options `tls`, `webSocketOptions` and handshakeAuth `headers` need the `ws` package (Node); a browser WebSocket cannot take them. Remove them, or use handshakeAuth `subprotocol`.'
+        : 'No WebSocket implementation: this runtime has no global WebSocket. Pass a WebSocket constructor as `webSocketImpl`.',
+    ),
   );
 }
 

@@ -13,22 +13,34 @@ import { NodeAwsDefaults } from './node-aws-defaults.js';
 import type { AwsDefaults } from './types.js';
 
 /** Other runtimes may load this build too (Deno, Bun, workers without a `browser` condition). */
-export function isNode(): boolean {
+function isNode(): boolean {
   return typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
 }
 
-export async function loadWebSocket(): Promise<WebSocketConstructor> {
-  try {
-    const m = await import('ws');
-    return (m.default ?? m.WebSocket) as unknown as WebSocketConstructor;
-  } catch (cause) {
-    throw new TransportConfigurationError(
-      isNode()
-        ? 'No WebSocket implementation: this runtime has no global WebSocket and the `ws` package could not be loaded. Install `ws` or pass `webSocketImpl`.'
-        : 'No WebSocket implementation: this runtime has no global WebSocket. Pass a WebSocket constructor as `webSocketImpl`.',
-      { cause },
+let ws: Promise<WebSocketConstructor> | undefined;
+
+export function loadWebSocket(hasGlobal: boolean): Promise<WebSocketConstructor> {
+  if (hasGlobal && !isNode()) {
+    return Promise.reject(
+      new TransportConfigurationError(
+        'The options `tls`, `webSocketOptions` and handshakeAuth `headers` need the `ws` package (Node); this runtime\'s WebSocket cannot take them. Remove them, or use handshakeAuth `subprotocol`.',
+      ),
     );
   }
+  // Loaded on first use only, so global-WebSocket users never load `ws`; a failure is not kept.
+  ws ??= import('ws').then(
+    (m) => (m.default ?? m.WebSocket) as unknown as WebSocketConstructor,
+    (cause: unknown) => {
+      ws = undefined;
+      throw new TransportConfigurationError(
+        isNode()
+          ? 'No WebSocket implementation: this runtime has no global WebSocket and the `ws` package could not be loaded. Install `ws` or pass `webSocketImpl`.'
+          : 'No WebSocket implementation: this runtime has no global WebSocket. Pass a WebSocket constructor as `webSocketImpl`.',
+        { cause },
+      );
+    },
+  );
+  return ws;
 }
 
 /**

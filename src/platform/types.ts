@@ -21,13 +21,12 @@ export interface AwsDefaults {
 }
 
 export interface Platform {
-  /** Whether this is Node, where Node-only options (`tls`, upgrade headers, config files) work. */
-  isNode(): boolean;
   /**
-   * A WebSocket for runtimes without a global one (Node 20: `ws`). Rejects with a
-   * `TransportConfigurationError` that says what to install or pass.
+   * The WebSocket to use when the global one is missing or cannot take the options (`tls`,
+   * upgrade headers, `webSocketOptions`): `ws` in Node. Elsewhere, and when `ws` cannot load,
+   * rejects with a `TransportConfigurationError` that says what to install, pass or remove.
    */
-  loadWebSocket(): Promise<WebSocketConstructor>;
+  loadWebSocket(hasGlobal: boolean): Promise<WebSocketConstructor>;
   /** The SHA-256 (and HMAC) the SigV4 signer hashes with. */
   loadSha256(): Promise<ChecksumConstructor>;
   /** IAM's defaults for a shared-config profile: the SDK chain and env/config region on Node, none in a browser. */

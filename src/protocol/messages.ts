@@ -100,15 +100,15 @@ function requireId(message: Record<string, unknown> & { type: string }): string 
 /** Validates a parsed frame against the GraphQL real-time protocol. */
 export function parseServerMessage(frame: unknown): ServerMessage {
   const message = parseFrame(frame);
+  // Frames already in the right shape are returned as they are (no copy per frame).
   switch (message.type) {
     case 'ka':
-      return { type: 'ka' };
     case 'connection_ack':
-      return { type: 'connection_ack', payload: message.payload };
+      return message as ServerMessage;
     case 'start_ack':
-      return { type: 'start_ack', id: requireId(message) };
     case 'complete':
-      return { type: 'complete', id: requireId(message) };
+      requireId(message);
+      return message as unknown as ServerMessage;
     case 'data': {
       const id = requireId(message);
       const payload = message.payload;
@@ -117,7 +117,6 @@ export function parseServerMessage(frame: unknown): ServerMessage {
           `Expected "data" message for subscription ${id} to carry an object "payload" with "data", but got ${payload === undefined ? 'no payload' : describeValue(payload)}.`,
         );
       }
-      // Hot path: the parsed frame itself, already the right shape (no copy per frame).
       return message as unknown as ServerMessage;
     }
     case 'error': {

@@ -3,8 +3,8 @@
  * (browsers, Node >= 22) or the `ws` package (Node 20, and whenever TLS options, upgrade headers
  * or extra `ws` options are needed, which a global WebSocket cannot take).
  */
-import { isNode, loadWebSocket } from '#platform';
-import { TransportConfigurationError, TransportConnectionFailed, TransportTimeoutError } from '../errors.js';
+import { loadWebSocket } from '#platform';
+import { TransportConnectionFailed, TransportTimeoutError } from '../errors.js';
 import { redactUrl } from '../protocol/url.js';
 import { armed } from '../timeouts.js';
 
@@ -50,17 +50,6 @@ export const OPEN = 1;
 
 const ignore = (): void => {};
 
-let wsModule: Promise<WebSocketConstructor> | undefined;
-
-async function loadWs(): Promise<WebSocketConstructor> {
-  // Loaded on first use only, so global-WebSocket users never load `ws` (browser builds have none).
-  wsModule ??= loadWebSocket().catch((error: unknown) => {
-    wsModule = undefined;
-    throw error;
-  });
-  return wsModule;
-}
-
 async function pickImplementation(options: OpenOptions): Promise<{ Impl: WebSocketConstructor; isWs: boolean }> {
   if (options.webSocketImpl) return { Impl: options.webSocketImpl, isWs: true };
   const needsNodeOptions =
@@ -69,10 +58,7 @@ async function pickImplementation(options: OpenOptions): Promise<{ Impl: WebSock
     (options.webSocketOptions !== undefined && Object.keys(options.webSocketOptions).length > 0);
   const global = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
   if (global && !needsNodeOptions) return { Impl: global, isWs: false };
-  if (!global || isNode()) return { Impl: await loadWs(), isWs: true };
-  throw new TransportConfigurationError(
-    'The options `tls`, `webSocketOptions` and handshakeAuth `headers` need the `ws` package (Node); a browser WebSocket cannot take them. Remove them, or use handshakeAuth `subprotocol`.',
-  );
+  return { Impl: await loadWebSocket(global !== undefined), isWs: true };
 }
 
 /**

@@ -7,7 +7,7 @@
  * that stops one, and the dispatch of server frames to {@link RealtimeClient.deliver} and friends.
  */
 import { createDefaultAuth } from '#platform';
-import type { AppSyncAuthentication, AuthRequest } from '../auth/types.js';
+import { checkAuth, headersFrom, type AppSyncAuthentication, type AuthRequest } from '../auth/types.js';
 import {
   TransportAlreadyConnected,
   TransportClosed,
@@ -229,7 +229,7 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     this.#retry = retryPolicy(options.retry);
     this.#generateId = options.generateId ?? (() => crypto.randomUUID());
     this.#random = options.random ?? Math.random;
-    this.#auth = options.auth;
+    this.#auth = checkAuth(options.auth);
   }
 
   // ---- what a protocol subclass provides ----------------------------------------------------
@@ -345,7 +345,7 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
       scheme: this.endpoints.httpUrl.startsWith('http:') ? 'http' : 'https',
       ...(headers !== undefined ? { headers } : {}),
     };
-    return this.#auth.getHeaders(request);
+    return headersFrom(this.#auth, request);
   }
 
   /** The live connection, if any. */
@@ -482,14 +482,13 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     const headers = await this.authHeaders(this.#binding.connectPath, '{}');
     this.#assertCurrent(generation);
     const handshake = buildHandshake(this.#handshakeAuth, this.endpoints.realtimeUrl, headers, this.#binding.subprotocol);
+    const { tls, webSocketOptions, webSocketImpl } = this.#options;
     const connection = await Connection.open(
       {
-        url: handshake.url,
-        protocols: handshake.protocols,
-        headers: handshake.headers,
-        tls: this.#options.tls,
-        webSocketOptions: this.#options.webSocketOptions,
-        webSocketImpl: this.#options.webSocketImpl,
+        ...handshake,
+        tls,
+        webSocketOptions,
+        webSocketImpl,
         timeoutMs: this.#connectTimeoutMs,
         ackTimeoutMs: this.ackTimeoutMs,
         keepAliveTimeoutMs: this.#keepAliveTimeoutMs,

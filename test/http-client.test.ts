@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { parse } from 'graphql';
 import {
   AppSyncApiKeyAuthentication,
+  AppSyncEventsClient,
   AppSyncHttpTransport,
   AppSyncIAMAuthentication,
   AppSyncJWTAuthentication,
@@ -224,4 +225,13 @@ test('HTTP and Client check `auth` the same way: a plain object is refused at co
     assert.equal(e.message, 'The auth (mode AWS_LAMBDA) could not make its headers: getHeaders() threw Error. The original error is in `cause`.');
     return true;
   });
+});
+
+test('a fetch option that is not a function is refused at construction', () => {
+  for (const make of [
+    () => new AppSyncHttpTransport({ url: 'http://127.0.0.1:9/graphql', auth: new AppSyncApiKeyAuthentication({ apiKey: API_KEY }), fetch: 5 as never }),
+    () => new AppSyncEventsClient({ url: 'http://127.0.0.1:9/event', auth: new AppSyncApiKeyAuthentication({ apiKey: API_KEY }), fetch: 5 as never }),
+  ]) {
+    assert.throws(make, (e: unknown) => e instanceof TransportConfigurationError && e.message === 'Expected fetch to be a function, but got number.');
+  }
 });

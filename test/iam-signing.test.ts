@@ -220,7 +220,7 @@ test('a clock returning an Invalid Date is a configuration error', async () => {
   await assert.rejects(auth.getHeaders({ host: API_HOST, ...CONNECT }), {
     name: 'TransportConfigurationError',
     code: 'CONFIGURATION_ERROR',
-    message: 'Expected the signing date (option `clock`) to be a valid Date, but got an Invalid Date.',
+    message: 'Expected the signing date (option `clock`) to be a valid Date, but got Invalid Date.',
   });
 });
 

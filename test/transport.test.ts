@@ -586,6 +586,51 @@ test('a custom auth whose getHeaders() throws: connect fails with TransportAuthE
   assert.ok(error.cause instanceof RangeError);
 });
 
+test('options of the wrong type are TransportConfigurationErrors when given, not TypeErrors later', async (t) => {
+  const url = 'https://x.appsync-api.us-east-1.amazonaws.com/graphql';
+  const auth = new AppSyncApiKeyAuthentication({ apiKey: API_KEY });
+  const refused = (fn: () => unknown, message: string): void => {
+    assert.throws(fn, (e: unknown) => e instanceof TransportConfigurationError && e.message === message);
+  };
+  refused(() => new AppSyncWebsocketsTransport({ url, auth, webSocketImpl: 42 as never }), 'Expected webSocketImpl to be a function, but got number.');
+  refused(() => new AppSyncWebsocketsTransport({ url, auth, retry: { shouldRetry: true as never } }), 'Expected retry.shouldRetry to be a function, but got boolean.');
+  const server = await localServer(t);
+  const transport = transportFor(t, server);
+  await transport.connect();
+  refused(() => transport.subscribe(SUBSCRIPTION, { signal: {} as never }), 'Expected signal to be an AbortSignal, but got object.');
+  refused(() => transport.subscribe(SUBSCRIPTION, { onResubscribed: 'reload' as never }), 'Expected onResubscribed to be a function, but got string.');
+  // null options mean no options, as undefined does.
+  const iterator = transport.subscribe(SUBSCRIPTION, null as never);
+  await subscriptionsOnServer(server, 1);
+  server.realtime.publish('onCreateMessage', { id: 'n' });
+  assert.equal((await take(iterator, 1)).length, 1);
+  assert.equal(framesOfType(server, 'start').length, 1);
+});
+
+test('generateId and random must be functions; an id source that throws or returns no string fails only that subscription, never the process', async (t) => {
+  const url = 'https://x.appsync-api.us-east-1.amazonaws.com/graphql';
+  const auth = new AppSyncApiKeyAuthentication({ apiKey: API_KEY });
+  assert.throws(() => new AppSyncWebsocketsTransport({ url, auth, generateId: 42 as never }), /^TransportConfigurationError: Expected generateId to be a function, but got number\.$/);
+  assert.throws(() => new AppSyncWebsocketsTransport({ url, auth, random: 'x' as never }), /^TransportConfigurationError: Expected random to be a function, but got string\.$/);
+  const server = await localServer(t);
+  const ids = [(): unknown => 7, (): unknown => { throw new RangeError('out of ids'); }, (): unknown => 'fine-id'];
+  const transport = transportFor(t, server, { generateId: () => (ids.shift() as () => string)() });
+  await transport.connect();
+  const returnsNumber = transport.subscribe(SUBSCRIPTION);
+  const throws = transport.subscribe(SUBSCRIPTION);
+  const healthy = transport.subscribe(SUBSCRIPTION);
+  const first = await errorOf(returnsNumber);
+  assert.ok(first instanceof TransportConfigurationError);
+  assert.equal(first.message, 'Expected generateId() to return a non-empty string, but it returned number 7.');
+  const second = await errorOf(throws);
+  assert.ok(second instanceof TransportProtocolError);
+  assert.equal(second.message, 'Unexpected failure in the client: RangeError: out of ids.');
+  await subscriptionsOnServer(server, 1);
+  assert.equal(server.realtime.subscriptions[0]?.id, 'fine-id');
+  server.realtime.publish('onCreateMessage', { id: 'm' });
+  assert.deepEqual((await take(healthy, 1))[0]?.data, { onCreateMessage: { id: 'm' } });
+});
+
 test('observe(): results go to next() in order; the returned function sends stop; errors reach error()', async (t) => {
   const server = await localServer(t, { deniedFields: ['onSecret'] });
   const transport = transportFor(t, server);

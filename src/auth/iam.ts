@@ -8,7 +8,7 @@
 import type { AwsCredentialIdentity, ChecksumConstructor } from '@smithy/types';
 import { awsDefaults, loadSha256 } from '#platform';
 import type { AwsDefaults } from '../platform/types.js';
-import { TransportAuthError, TransportConfigurationError } from '../errors.js';
+import { TransportAuthError, TransportConfigurationError, TransportError } from '../errors.js';
 import { regionFromHost } from '../protocol/url.js';
 import { errorName, sdkDetail } from './aws-errors.js';
 import type { AppSyncAuthentication, AuthRequest, ValueOrProvider } from './types.js';
@@ -89,7 +89,7 @@ export interface SignAppSyncRequestInput {
 export async function signAppSyncRequest(input: SignAppSyncRequestInput): Promise<Record<string, string>> {
   if (!(input.date instanceof Date) || Number.isNaN(input.date.getTime())) {
     throw new TransportConfigurationError(
-      `Expected the signing date (option \`clock\`) to be a valid Date, but got ${input.date instanceof Date ? 'an Invalid Date' : typeof input.date}.`,
+      `Expected the signing date (option \`clock\`) to be a valid Date, but got ${String(input.date)}.`,
     );
   }
   const { SignatureV4, Sha256 } = await loadSigner();
@@ -182,10 +182,10 @@ export class AppSyncIAMAuthentication implements AppSyncAuthentication {
         path: request.path,
         body: request.body,
         date: this.#clock(),
-        ...(request.headers !== undefined ? { headers: request.headers } : {}),
+        headers: request.headers,
       });
     } catch (cause) {
-      if (cause instanceof TransportAuthError || cause instanceof TransportConfigurationError) throw cause;
+      if (cause instanceof TransportError) throw cause;
       // Built from the error's name only: the signer's inputs are secret.
       throw new TransportAuthError(
         `AWS_IAM auth could not sign the request to ${host}${request.path}: the SigV4 signer threw ${errorName(cause)}.`,
@@ -238,8 +238,8 @@ export class AppSyncIAMAuthentication implements AppSyncAuthentication {
     const credentials =
       this.#credentials === undefined ? 'default chain' : typeof this.#credentials === 'function' ? 'provider' : '<redacted>';
     return (
-      `AppSyncIAMAuthentication { host: ${this.host === undefined ? '(from url)' : JSON.stringify(this.host)}, ` +
-      `region: ${this.region === undefined ? '(from host, env or profile)' : JSON.stringify(this.region)}, ` +
+      `AppSyncIAMAuthentication { host: ${JSON.stringify(this.host) ?? '(from url)'}, ` +
+      `region: ${JSON.stringify(this.region) ?? '(from host, env or profile)'}, ` +
       `credentials: ${credentials}${this.profile === undefined ? '' : `, profile: ${JSON.stringify(this.profile)}`} }`
     );
   }
@@ -273,11 +273,8 @@ function validateCredentials(value: unknown, from: string): AwsCredentialIdentit
       `AWS_IAM auth expected ${from} to give non-empty strings \`accessKeyId\` and \`secretAccessKey\` (and optionally \`sessionToken\`), but ${problems.join(' and ')}.`,
     );
   }
-  const accessKeyId = record.accessKeyId as string;
-  const secretAccessKey = record.secretAccessKey as string;
-  return typeof token === 'string' && token !== ''
-    ? { accessKeyId, secretAccessKey, sessionToken: token }
-    : { accessKeyId, secretAccessKey };
+  // As given: the signer skips an empty or null sessionToken, and ignores other fields (`expiration`).
+  return record as unknown as AwsCredentialIdentity;
 }
 
 function describeField(value: unknown): string {

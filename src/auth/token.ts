@@ -33,5 +33,5 @@ export function hostFor(explicit: string | undefined, request: AuthRequest): str
 
 /** What `util.inspect`, `toString()` and `JSON.stringify` show of an auth object: never a secret. */
 export function redactedDescription(className: string, host: string | undefined): string {
-  return `${className} { host: ${host === undefined ? '(from url)' : JSON.stringify(host)}, secret: <redacted> }`;
+  return `${className} { host: ${JSON.stringify(host) ?? '(from url)'}, secret: <redacted> }`;
 }

@@ -40,7 +40,7 @@ import {
   type SubscriptionOptions,
 } from '../transport/realtime-client.js';
 import { reportLater } from '../transport/emitter.js';
-import { armed, checkTimeout } from '../timeouts.js';
+import { armed, checkFunction, checkTimeout } from '../options.js';
 import { eventsProtocol } from './events-protocol.js';
 import { postEvents, type FetchLike } from './http-publish.js';
 import { SlidingWindowLimiter, systemClock, type EventsClock } from './rate-limit.js';
@@ -132,7 +132,7 @@ export class AppSyncEventsClient extends RealtimeClient<EventsServerMessage, unk
     const connectMs = checkTimeout('connectTimeoutMs', options.connectTimeoutMs, 10_000);
     this.#connectionWaitMs = connectMs === null || this.ackTimeoutMs === null ? null : connectMs + this.ackTimeoutMs;
     this.#httpTimeoutMs = checkTimeout('httpTimeoutMs', options.httpTimeoutMs, 30_000);
-    this.#fetch = options.fetch;
+    this.#fetch = checkFunction('fetch', options.fetch);
     const limit = options.publishRateLimit ?? {};
     if (limit !== false) {
       if (typeof limit !== 'object' || limit === null) {

@@ -16,7 +16,7 @@ import {
 import { redactUrl, resolveEndpoints } from '../protocol/url.js';
 import { toRequest } from '../transport/document.js';
 import { describeBody, postJson, type FetchLike, type JsonAnswer } from './post-json.js';
-import { checkTimeout } from '../timeouts.js';
+import { checkFunction, checkTimeout } from '../options.js';
 
 export type { FetchLike } from './post-json.js';
 
@@ -58,7 +58,7 @@ export class AppSyncHttpTransport {
     this.#host = endpoints.host;
     this.#path = new URL(endpoints.httpUrl).pathname;
     this.#timeoutMs = checkTimeout('timeoutMs', options.timeoutMs, 30_000);
-    this.#fetch = options.fetch;
+    this.#fetch = checkFunction('fetch', options.fetch);
     this.#auth = checkAuth(options.auth);
   }
 

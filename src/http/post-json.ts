@@ -14,7 +14,7 @@ import {
   type GraphQLErrorLike,
 } from '../errors.js';
 import { redactUrl } from '../protocol/url.js';
-import { armed } from '../timeouts.js';
+import { armed } from '../options.js';
 
 /** The part of `fetch` this library uses (the platform's, or an injected one). */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;

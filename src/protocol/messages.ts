@@ -44,10 +44,8 @@ export const CONNECTION_INIT = '{"type":"connection_init"}';
 
 /** The exact string sent as `payload.data` (and signed by IAM). */
 export function serializeRequest(request: GraphQLRequest): string {
-  const body: GraphQLRequest = { query: request.query };
-  if (request.operationName !== undefined) body.operationName = request.operationName;
-  if (request.variables !== undefined) body.variables = request.variables;
-  return JSON.stringify(body);
+  // JSON.stringify leaves out the keys whose value is undefined.
+  return JSON.stringify({ query: request.query, operationName: request.operationName, variables: request.variables });
 }
 
 export function startMessage(id: string, data: string, authorization: AuthObject): string {

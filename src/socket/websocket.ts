@@ -6,7 +6,7 @@
 import { loadWebSocket } from '#platform';
 import { TransportConnectionFailed, TransportTimeoutError } from '../errors.js';
 import { redactUrl } from '../protocol/url.js';
-import { armed } from '../timeouts.js';
+import { armed } from '../options.js';
 
 /** The part of the WHATWG WebSocket interface the library uses; `ws` and browsers both have it. */
 export interface WebSocketLike {

@@ -11,7 +11,7 @@ import {
   TransportTimeoutError,
 } from '../errors.js';
 import { redactUrl } from '../protocol/url.js';
-import { armed } from '../timeouts.js';
+import { armed } from '../options.js';
 import { OPEN, openWebSocket, type OpenOptions, type WebSocketLike } from '../socket/websocket.js';
 
 /** What a real-time protocol tells the connection about its frames. */
@@ -257,7 +257,7 @@ export class Connection<M extends { type: string }> {
 export function asTransportError(error: unknown): TransportError {
   if (error instanceof TransportError) return error;
   return new TransportProtocolError(
-    `Unexpected failure while handling a server frame: ${error instanceof Error ? error.message : String(error)}.`,
+    `Unexpected failure in the client: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}.`,
     { cause: error },
   );
 }

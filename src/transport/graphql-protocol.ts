@@ -31,7 +31,7 @@ export function serverError(what: string, errors: GraphQLErrorLike[]): Transport
     : '';
   return new TransportServerError(`The server ${what}: ${summarizeErrors(errors)}${code !== undefined ? ` (errorCode ${code})` : ''}.${hint}`, {
     errors,
-    ...(code !== undefined ? { statusCode: code } : {}),
+    statusCode: code,
   });
 }
 

@@ -13,6 +13,7 @@ import {
   TransportClosed,
   TransportConfigurationError,
   TransportTimeoutError,
+  describeValue,
   type TransportError,
 } from '../errors.js';
 import { buildHandshake, checkHandshakeAuth, type HandshakeAuth } from '../protocol/handshake.js';
@@ -20,7 +21,7 @@ import { resolveEndpoints, type ApiKind, type Endpoints } from '../protocol/url.
 import type { TlsOptions, WebSocketConstructor } from '../socket/websocket.js';
 import { asTransportError, Connection, type RealtimeProtocol } from './connection.js';
 import { Emitter, reportLater } from './emitter.js';
-import { armed, checkTimeout } from '../timeouts.js';
+import { armed, checkFunction, checkTimeout } from '../options.js';
 import { ResultStream } from './result-stream.js';
 import { backoffDelay, classifyFailure, retryPolicy, type RetryOptions, type RetryPolicy } from './retry.js';
 
@@ -226,9 +227,10 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     this.#keepAliveTimeoutMs =
       options.keepAliveTimeoutMs === undefined ? undefined : checkTimeout('keepAliveTimeoutMs', options.keepAliveTimeoutMs, null);
     this.#handshakeAuth = checkHandshakeAuth(options.handshakeAuth ?? 'subprotocol');
+    checkFunction('webSocketImpl', options.webSocketImpl);
     this.#retry = retryPolicy(options.retry);
-    this.#generateId = options.generateId ?? (() => crypto.randomUUID());
-    this.#random = options.random ?? Math.random;
+    this.#generateId = checkFunction('generateId', options.generateId) ?? (() => crypto.randomUUID());
+    this.#random = checkFunction('random', options.random) ?? Math.random;
     this.#auth = checkAuth(options.auth);
   }
 
@@ -343,7 +345,7 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
       path,
       body,
       scheme: this.endpoints.httpUrl.startsWith('http:') ? 'http' : 'https',
-      ...(headers !== undefined ? { headers } : {}),
+      headers,
     };
     return headersFrom(this.#auth, request);
   }
@@ -389,6 +391,10 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
   }
 
   #newSubscription(params: P, options: SubscriptionOptions): Subscription<T, P> {
+    if (options.signal !== undefined && typeof options.signal?.addEventListener !== 'function') {
+      throw new TransportConfigurationError(`Expected signal to be an AbortSignal, but got ${typeof options.signal}.`);
+    }
+    checkFunction('onResubscribed', options.onResubscribed);
     return {
       params,
       sink: NO_SINK,
@@ -417,7 +423,7 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     this.#subscriptions.add(subscription);
     // While connecting or reconnecting, it starts once the socket is acknowledged.
     const connection = this.#connection;
-    if (this.#state === 'connected' && connection !== undefined) void this.#start(subscription, connection);
+    if (this.#state === 'connected' && connection !== undefined) this.#start(subscription, connection);
   }
 
   /** Throws `TransportClosed(message)` unless connected, connecting or reconnecting. */
@@ -507,7 +513,7 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     );
     this.#connection = connection;
     this.payloads.connection_ack = connection.ackPayload;
-    for (const subscription of this.#subscriptions) void this.#start(subscription, connection);
+    for (const subscription of this.#subscriptions) this.#start(subscription, connection);
   }
 
   #assertCurrent(generation: number): void {
@@ -611,9 +617,17 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
 
   // ---- subscriptions ------------------------------------------------------------------------
 
-  async #start(subscription: Subscription<T, P>, connection: Connection<M>): Promise<void> {
+  /** Starts `subscription` on `connection`; never rejects: whatever fails, fails this subscription only. */
+  #start(subscription: Subscription<T, P>, connection: Connection<M>): void {
+    this.#send(subscription, connection).catch((error: unknown) => this.#finish(subscription, asTransportError(error)));
+  }
+
+  async #send(subscription: Subscription<T, P>, connection: Connection<M>): Promise<void> {
     if (subscription.id !== undefined) return;
-    const id = this.#generateId();
+    const id: unknown = this.#generateId();
+    if (typeof id !== 'string' || id === '') {
+      throw new TransportConfigurationError(`Expected generateId() to return a non-empty string, but it returned ${describeValue(id)}.`);
+    }
     subscription.id = id;
     subscription.started = false;
     this.#byId.set(id, subscription);

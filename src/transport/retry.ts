@@ -10,6 +10,7 @@ import {
   type TransportError,
 } from '../errors.js';
 import { isAuthFailure } from './graphql-protocol.js';
+import { checkFunction } from '../options.js';
 
 export interface RetryOptions {
   /** Consecutive failed reconnection attempts before giving up. @default Infinity */
@@ -49,7 +50,7 @@ export function retryPolicy(option: boolean | RetryOptions | undefined): RetryPo
     attempts: option.attempts ?? DEFAULT_RETRY.attempts,
     baseDelayMs: option.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs,
     maxDelayMs: option.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs,
-    shouldRetry: option.shouldRetry ?? DEFAULT_RETRY.shouldRetry,
+    shouldRetry: checkFunction('retry.shouldRetry', option.shouldRetry) ?? DEFAULT_RETRY.shouldRetry,
   };
   for (const key of ['attempts', 'baseDelayMs', 'maxDelayMs'] as const) {
     const value = policy[key];

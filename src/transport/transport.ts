@@ -72,6 +72,7 @@ export class AppSyncWebsocketsTransport extends RealtimeClient<ServerMessage, Ex
   ): AsyncIterableIterator<ExecutionResult<TData>> {
     // Checked before the document so the first mistake reported is the first one to fix.
     this.assertOpen(NOT_CONNECTED);
+    options ??= {};
     const { body } = toRequest(document, options, ['subscription'], ONLY_SUBSCRIPTIONS);
     return this.addSubscription(body, options, NOT_CONNECTED) as AsyncIterableIterator<
       ExecutionResult<TData>
@@ -89,6 +90,7 @@ export class AppSyncWebsocketsTransport extends RealtimeClient<ServerMessage, Ex
     options: SubscribeOptions = {},
   ): () => void {
     this.assertOpen(NOT_CONNECTED);
+    options ??= {};
     const { body } = toRequest(document, options, ['subscription'], ONLY_SUBSCRIPTIONS);
     return this.addObserver(body, observer as Observer<ExecutionResult>, options, NOT_CONNECTED);
   }

@@ -1,4 +1,8 @@
-/** Timeout options, the same everywhere: a number of milliseconds; null or 0 means no timer. */
+/**
+ * Checks of option values shared by every client, so that a wrong type is a
+ * `TransportConfigurationError` at construction rather than a TypeError later. Timeouts are the
+ * same everywhere: a number of milliseconds; null or 0 means no timer.
+ */
 import { TransportConfigurationError } from './errors.js';
 
 /** Whether `ms` asks for a timer (a finite number > 0). */
@@ -12,6 +16,14 @@ export function checkTimeout(name: string, value: number | null | undefined, fal
   if (value === null) return null;
   if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
     throw new TransportConfigurationError(`Expected ${name} to be a number of milliseconds >= 0 or null, but got ${String(value)}.`);
+  }
+  return value;
+}
+
+/** An option that must be a function when given. */
+export function checkFunction<F>(name: string, value: F | undefined): F | undefined {
+  if (value !== undefined && typeof value !== 'function') {
+    throw new TransportConfigurationError(`Expected ${name} to be a function, but got ${typeof value}.`);
   }
   return value;
 }

@@ -599,6 +599,7 @@ test('options of the wrong type are TransportConfigurationErrors when given, not
   await transport.connect();
   refused(() => transport.subscribe(SUBSCRIPTION, { signal: {} as never }), 'Expected signal to be an AbortSignal, but got object.');
   refused(() => transport.subscribe(SUBSCRIPTION, { onResubscribed: 'reload' as never }), 'Expected onResubscribed to be a function, but got string.');
+  refused(() => transport.on('connected', 'log' as never), 'Expected listener to be a function, but got string.');
   // null options mean no options, as undefined does.
   const iterator = transport.subscribe(SUBSCRIPTION, null as never);
   await subscriptionsOnServer(server, 1);

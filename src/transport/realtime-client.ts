@@ -261,7 +261,7 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
 
   /** Listens to a state event; returns the function that stops listening. */
   on<K extends keyof TransportEvents>(event: K, listener: (payload: TransportEvents[K]) => void): () => void {
-    return this.#events.on(event, listener);
+    return this.#events.on(event, checkFunction('listener', listener) as typeof listener);
   }
 
   /**

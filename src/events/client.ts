@@ -170,7 +170,7 @@ export class AppSyncEventsClient extends RealtimeClient<EventsServerMessage, unk
       throw new TransportConfigurationError(`Expected onEventError to be a function, but got ${describeValue(onEventError)}.`);
     }
     const params: EventsParams = { channel: path, body: subscribeBody(path), onEventError };
-    return this.addSubscription(params, options, NOT_CONNECTED) as AsyncIterableIterator<T>;
+    return this.addSubscription(params, options) as AsyncIterableIterator<T>;
   }
 
   /**

@@ -355,9 +355,11 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     return this.#connection;
   }
 
-  /** Registers a subscription read through an async iterator; starts it now (connected) or after the (re)connect. */
-  protected addSubscription(params: P, options: SubscriptionOptions, notConnected: string): ResultStream<T> {
-    this.assertOpen(notConnected);
+  /**
+   * Registers a subscription read through an async iterator; starts it now (connected) or after
+   * the (re)connect. Callers check {@link assertOpen} first, before their own argument checks.
+   */
+  protected addSubscription(params: P, options: SubscriptionOptions): ResultStream<T> {
     const max = options.maxBufferedResults ?? Infinity;
     if (typeof max !== 'number' || Number.isNaN(max) || max < 1) {
       throw new TransportConfigurationError(`Expected maxBufferedResults to be a number >= 1, but got ${String(max)}.`);
@@ -372,10 +374,10 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
 
   /**
    * Registers a subscription whose results go straight to `observer` (no promise per result:
-   * the fastest way to consume). Returns the function that stops it.
+   * the fastest way to consume). Returns the function that stops it. Callers check
+   * {@link assertOpen} first.
    */
-  protected addObserver(params: P, observer: Observer<T>, options: SubscriptionOptions, notConnected: string): () => void {
-    this.assertOpen(notConnected);
+  protected addObserver(params: P, observer: Observer<T>, options: SubscriptionOptions): () => void {
     if (typeof observer !== 'object' || observer === null || typeof observer.next !== 'function' || typeof observer.error !== 'function') {
       throw new TransportConfigurationError('Expected an observer with next(result) and error(error) functions (complete() optional).');
     }

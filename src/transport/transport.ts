@@ -74,7 +74,7 @@ export class AppSyncWebsocketsTransport extends RealtimeClient<ServerMessage, Ex
     this.assertOpen(NOT_CONNECTED);
     options ??= {};
     const { body } = toRequest(document, options, ['subscription'], ONLY_SUBSCRIPTIONS);
-    return this.addSubscription(body, options, NOT_CONNECTED) as AsyncIterableIterator<
+    return this.addSubscription(body, options) as AsyncIterableIterator<
       ExecutionResult<TData>
     >;
   }
@@ -92,7 +92,7 @@ export class AppSyncWebsocketsTransport extends RealtimeClient<ServerMessage, Ex
     this.assertOpen(NOT_CONNECTED);
     options ??= {};
     const { body } = toRequest(document, options, ['subscription'], ONLY_SUBSCRIPTIONS);
-    return this.addObserver(body, observer as Observer<ExecutionResult>, options, NOT_CONNECTED);
+    return this.addObserver(body, observer as Observer<ExecutionResult>, options);
   }
 
   /** Always rejects: the real-time endpoint runs only subscriptions (as in gql). */

@@ -8,6 +8,7 @@ import {
   TransportBufferOverflowError,
   TransportClosed,
   TransportConnectionFailed,
+  TransportProtocolError,
   TransportServerError,
   type TransportEvents,
 } from '../src/index.js';
@@ -113,6 +114,26 @@ test('a WebSocket that reports its close in the same turn as the ack: a failed a
   server.realtime.publish('onCreateMessage', { id: 'second-socket' });
   assert.deepEqual((await take(iterator, 1))[0]?.data, { onCreateMessage: { id: 'second-socket' } });
   assert.equal(sockets, 2);
+});
+
+test('a shouldRetry or random that throws ends the client with that failure, never the process', async (t) => {
+  for (const retry of [
+    { ...FAST_RETRY, shouldRetry: (): boolean => { throw new SyntaxError('bad policy'); } },
+    FAST_RETRY,
+  ]) {
+    const server = await localServer(t);
+    const transport = transportFor(t, server, { retry, random: retry === FAST_RETRY ? () => { throw new SyntaxError('bad policy'); } : Math.random });
+    await transport.connect();
+    const iterator = transport.subscribe(SUBSCRIPTION);
+    await subscriptionsOnServer(server, 1);
+    const closed = nextEvent<TransportEvents['closed']>((l) => transport.on('closed', l));
+    server.realtime.dropConnections({ code: 1001, reason: 'going away' });
+    const error = await errorOf(iterator);
+    assert.ok(error instanceof TransportProtocolError, String(error));
+    assert.equal(error.message, 'Unexpected failure in the client: SyntaxError: bad policy.');
+    assert.equal((await closed).error, error);
+    assert.equal(transport.state, 'closed');
+  }
 });
 
 test('a server that stops sending ka: the keep-alive timeout reconnects', async (t) => {

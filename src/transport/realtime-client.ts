@@ -536,11 +536,12 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     this.onDisconnected(error);
     if (this.#state === 'closing' || this.#state === 'closed') return;
     this.#events.emit('disconnected', { error, code: (error as { closeCode?: number }).closeCode });
-    if (this.#retry !== undefined && this.#retryable(error, false)) {
-      void this.#reconnect(this.#generation, error);
-    } else {
-      this.#shutdown(error);
-    }
+    const generation = this.#generation;
+    // The user's shouldRetry, random and invalidate run in there: whatever they throw ends the
+    // client like a final failure, never as an unhandled rejection.
+    this.#reconnect(generation, error).catch((failure: unknown) => {
+      if (generation === this.#generation) this.#shutdown(asTransportError(failure));
+    });
   }
 
   /** Hook: the socket is gone (subclasses fail work that cannot survive a socket, like a pending publish). */
@@ -554,7 +555,8 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
   }
 
   async #reconnect(generation: number, lastError: TransportError): Promise<void> {
-    const policy = this.#retry as RetryPolicy;
+    const policy = this.#retry;
+    if (policy === undefined || !this.#retryable(lastError, false)) return this.#shutdown(lastError);
     this.#state = 'reconnecting';
     let authRetried = false;
     let error = lastError;

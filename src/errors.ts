@@ -148,7 +148,8 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return `an array (${truncate(safeStringify(value))})`;
   if (typeof value === 'object') return `an object (${truncate(safeStringify(value))})`;
   if (typeof value === 'string') return `a string (${truncate(JSON.stringify(value))})`;
-  return `${typeof value} ${String(value)}`;
+  // number, boolean and bigint with their value; undefined, function and symbol by type only.
+  return /^[nb]/.test(typeof value) ? `${typeof value} ${String(value)}` : typeof value;
 }
 
 function safeStringify(value: unknown): string {

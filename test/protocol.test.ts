@@ -150,3 +150,11 @@ test('ack payload: object or JSON string; connectionTimeoutMs or connectionTimeo
   assert.equal(keepAliveFromAck(normalizeAckPayload(undefined)), undefined);
   assert.equal(keepAliveFromAck({ connectionTimeoutMs: -1 }), undefined);
 });
+
+test('describeValue: values of frames and options are shown by type, with the value only where it is short and harmless', async () => {
+  const { describeValue } = await import('../src/errors.js');
+  assert.deepEqual(
+    [undefined, 5, true, 10n, () => 'da2-SECRET', Symbol('s'), null, 'x', [1], { a: 1 }].map(describeValue),
+    ['undefined', 'number 5', 'boolean true', 'bigint 10', 'function', 'symbol', 'null', 'a string ("x")', 'an array ([1])', 'an object ({"a":1})'],
+  );
+});

@@ -27,3 +27,10 @@ export function checkFunction<F>(name: string, value: F | undefined): F | undefi
   }
   return value;
 }
+
+/** A `signal` option: an AbortSignal (anything with addEventListener) when given. */
+export function checkSignal(signal: AbortSignal | undefined): void {
+  if (signal !== undefined && typeof signal?.addEventListener !== 'function') {
+    throw new TransportConfigurationError(`Expected signal to be an AbortSignal, but got ${typeof signal}.`);
+  }
+}

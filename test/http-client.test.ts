@@ -235,3 +235,21 @@ test('a fetch option that is not a function is refused at construction', () => {
     assert.throws(make, (e: unknown) => e instanceof TransportConfigurationError && e.message === 'Expected fetch to be a function, but got number.');
   }
 });
+
+test('HTTP and Client: null options mean none; a signal that is not an AbortSignal is refused', async (t) => {
+  const server = await localServer(t, { schema: CHAT_SCHEMA });
+  const auth = new AppSyncApiKeyAuthentication({ apiKey: API_KEY });
+  const http = new AppSyncHttpTransport({ url: server.url, auth });
+  const query = 'query { getMessage(id: "none") { id } }';
+  assert.deepEqual(await http.execute(query, null as never), { data: { getMessage: null } });
+  await assert.rejects(http.execute(query, { signal: {} as never }), (e: unknown) => e instanceof TransportConfigurationError && e.message === 'Expected signal to be an AbortSignal, but got object.');
+  const client = new Client({ url: server.url, auth });
+  t.after(() => client.close());
+  assert.deepEqual(await client.execute(query, null as never), { data: { getMessage: null } });
+  const iterator = client.subscribe('subscription { onCreateMessage { id } }', null as never);
+  const first = iterator.next(); // the Client opens its socket on the first read
+  await server.realtime.waitFor(() => server.realtime.subscriptions.length === 1, 5000);
+  server.realtime.publish('onCreateMessage', { id: 'c' });
+  assert.deepEqual((await first).value?.data, { onCreateMessage: { id: 'c' } });
+  await iterator.return?.();
+});

@@ -96,6 +96,7 @@ export class Client {
     document: Doc<TData, TVars>,
     options: ExecuteOptions & { variableValues?: TVars } = {},
   ): Promise<ExecutionResult<TData>> {
+    options ??= {};
     await this.#validator?.check(document);
     return this.http.execute<TData>(document, options as ExecuteOptions);
   }
@@ -109,6 +110,7 @@ export class Client {
     document: Doc<TData, TVars>,
     options: SubscribeOptions & { variableValues?: TVars } = {},
   ): AsyncIterableIterator<ExecutionResult<TData>> {
+    options ??= {};
     if (this.#closed) throw new TransportConfigurationError('This Client was closed; create a new one.');
     // Refused now rather than at the first next(), as the transport does.
     toRequest(document, options as SubscribeOptions, ['subscription'], 'Send queries and mutations with execute().');

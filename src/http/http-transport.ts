@@ -16,7 +16,7 @@ import {
 import { redactUrl, resolveEndpoints } from '../protocol/url.js';
 import { toRequest } from '../transport/document.js';
 import { describeBody, postJson, type FetchLike, type JsonAnswer } from './post-json.js';
-import { checkFunction, checkTimeout } from '../options.js';
+import { checkFunction, checkSignal, checkTimeout } from '../options.js';
 
 export type { FetchLike } from './post-json.js';
 
@@ -71,6 +71,8 @@ export class AppSyncHttpTransport {
     document: string | DocumentNode,
     options: ExecuteOptions = {},
   ): Promise<ExecutionResult<TData>> {
+    options ??= {};
+    checkSignal(options.signal);
     const prepared = toRequest(
       document,
       options,

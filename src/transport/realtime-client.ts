@@ -21,7 +21,7 @@ import { resolveEndpoints, type ApiKind, type Endpoints } from '../protocol/url.
 import type { TlsOptions, WebSocketConstructor } from '../socket/websocket.js';
 import { asTransportError, Connection, type RealtimeProtocol } from './connection.js';
 import { Emitter, reportLater } from './emitter.js';
-import { armed, checkFunction, checkTimeout } from '../options.js';
+import { armed, checkFunction, checkSignal, checkTimeout } from '../options.js';
 import { ResultStream } from './result-stream.js';
 import { backoffDelay, classifyFailure, retryPolicy, type RetryOptions, type RetryPolicy } from './retry.js';
 
@@ -393,9 +393,7 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
   }
 
   #newSubscription(params: P, options: SubscriptionOptions): Subscription<T, P> {
-    if (options.signal !== undefined && typeof options.signal?.addEventListener !== 'function') {
-      throw new TransportConfigurationError(`Expected signal to be an AbortSignal, but got ${typeof options.signal}.`);
-    }
+    checkSignal(options.signal);
     checkFunction('onResubscribed', options.onResubscribed);
     return {
       params,

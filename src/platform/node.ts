@@ -1,9 +1,8 @@
 /**
- * The Node side of `#platform` (see `types.ts`): `ws`, node:crypto SHA-256 (through `@smithy/core/serde`),
- * and IAM's defaults (`process.env`, the AWS SDK's Node credential chain and shared-config region
- * loader: node-aws-defaults.ts). Each
- * package is loaded on first use only, so a transport with a global WebSocket and API-key auth
- * never loads any of them.
+ * The Node side of `#platform` (see `types.ts`): `ws`, node:crypto SHA-256 (through
+ * `@smithy/core/serde`), and IAM's defaults (`process.env`, the AWS SDK's Node credential chain
+ * and shared-config region loader: node-aws-defaults.ts). Each package is loaded on first use
+ * only, so a transport with a global WebSocket and API-key auth never loads any of them.
  */
 import type { ChecksumConstructor } from '@smithy/types';
 import type { AppSyncAuthentication } from '../auth/types.js';

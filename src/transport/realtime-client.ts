@@ -16,12 +16,12 @@ import {
   describeValue,
   type TransportError,
 } from '../errors.js';
+import { armed, checkFunction, checkSignal, checkTimeout } from '../options.js';
 import { buildHandshake, checkHandshakeAuth, type HandshakeAuth } from '../protocol/handshake.js';
 import { resolveEndpoints, type ApiKind, type Endpoints } from '../protocol/url.js';
 import type { TlsOptions, WebSocketConstructor } from '../socket/websocket.js';
 import { asTransportError, Connection, type RealtimeProtocol } from './connection.js';
 import { Emitter, reportLater } from './emitter.js';
-import { armed, checkFunction, checkSignal, checkTimeout } from '../options.js';
 import { ResultStream } from './result-stream.js';
 import { backoffDelay, classifyFailure, retryPolicy, type RetryOptions, type RetryPolicy } from './retry.js';
 

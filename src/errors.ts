@@ -160,6 +160,11 @@ function safeStringify(value: unknown): string {
   }
 }
 
+/** An error's class name only, for messages: what a provider or signer threw may quote a secret. */
+export function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
+}
+
 export function truncate(text: string, max = 200): string {
   return text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text;
 }

@@ -1,11 +1,5 @@
-/** Describing errors from credential providers and the signer without quoting secrets. */
+/** Quoting the AWS SDK's credential-provider errors in messages, without secrets. */
 import { truncate } from '../errors.js';
-
-/** The error's class name only: a signer's or provider's inputs may be secret. */
-export function errorName(error: unknown): string {
-  if (error instanceof Error) return error.name;
-  return typeof error;
-}
 
 /**
  * The AWS SDK's own provider errors explain themselves ("The SSO session associated with this

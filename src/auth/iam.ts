@@ -8,9 +8,9 @@
 import type { AwsCredentialIdentity, ChecksumConstructor } from '@smithy/types';
 import { awsDefaults, loadSha256 } from '#platform';
 import type { AwsDefaults } from '../platform/types.js';
-import { TransportAuthError, TransportConfigurationError, TransportError } from '../errors.js';
+import { TransportAuthError, TransportConfigurationError, TransportError, errorName } from '../errors.js';
 import { regionFromHost } from '../protocol/url.js';
-import { errorName, sdkDetail } from './aws-errors.js';
+import { sdkDetail } from './aws-errors.js';
 import type { AppSyncAuthentication, AuthRequest, ValueOrProvider } from './types.js';
 
 /** The headers AppSync's IAM auth object carries besides `host` (protocol reference §1.2). */

@@ -1,4 +1,4 @@
-import { TransportAuthError } from '../errors.js';
+import { TransportAuthError, errorName } from '../errors.js';
 import { resolveValue, type AuthRequest, type ValueOrProvider } from './types.js';
 
 /**
@@ -15,7 +15,7 @@ export async function readSecret(
     value = await resolveValue(source);
   } catch (cause) {
     throw new TransportAuthError(
-      `The ${what} provider (option \`${option}\`) threw: ${cause instanceof Error ? cause.name : typeof cause}. Fix the function passed as \`${option}\`; the original error is in \`cause\`.`,
+      `The ${what} provider (option \`${option}\`) threw: ${errorName(cause)}. Fix the function passed as \`${option}\`; the original error is in \`cause\`.`,
       { cause },
     );
   }

@@ -3,7 +3,7 @@
  * §1.2) for one request. The same object is the handshake header, the `authorization` of a
  * `start`, and the HTTP headers of a query over HTTP.
  */
-import { TransportAuthError, TransportConfigurationError, TransportError } from '../errors.js';
+import { TransportAuthError, TransportConfigurationError, TransportError, errorName } from '../errors.js';
 
 /** A value, or a function returning a (promised) value, called again on every use. */
 export type ValueOrProvider<T> = T | (() => T | Promise<T>);
@@ -57,7 +57,7 @@ export async function headersFrom(auth: AppSyncAuthentication, request: AuthRequ
   } catch (cause) {
     if (cause instanceof TransportError) throw cause;
     throw new TransportAuthError(
-      `The auth (mode ${auth.mode}) could not make its headers: getHeaders() threw ${cause instanceof Error ? cause.name : typeof cause}. The original error is in \`cause\`.`,
+      `The auth (mode ${auth.mode}) could not make its headers: getHeaders() threw ${errorName(cause)}. The original error is in \`cause\`.`,
       { cause },
     );
   }

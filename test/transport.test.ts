@@ -702,7 +702,7 @@ test('secrets stay out of toString(), util.inspect and JSON of a live transport 
   }
 });
 
-test('a global WebSocket (browsers, Node >= 22) is used when there is one; TLS options still go to `ws`', async (t) => {
+test('in Node, `ws` is used even when there is a global WebSocket (Node 20, 22 and 24 alike); webSocketImpl opts into the global', async (t) => {
   const server = await localServer(t);
   const { WebSocket: WsSocket } = await import('ws');
   let constructed = 0;
@@ -718,16 +718,16 @@ test('a global WebSocket (browsers, Node >= 22) is used when there is one; TLS o
   t.after(() => {
     g.WebSocket = saved;
   });
-  const viaGlobal = transportFor(t, server);
-  await viaGlobal.connect();
-  const iterator = viaGlobal.subscribe(SUBSCRIPTION);
-  await subscriptionsOnServer(server, 1);
-  server.realtime.publish('onCreateMessage', { id: 'global' });
-  assert.equal((await take(iterator, 1)).length, 1);
-  assert.equal(constructed, 1);
-  const viaWs = transportFor(t, server, { tls: { rejectUnauthorized: true } });
+  const viaWs = transportFor(t, server);
   await viaWs.connect();
-  assert.equal(constructed, 1, 'tls needs ws, so the global was not used');
+  const iterator = viaWs.subscribe(SUBSCRIPTION);
+  await subscriptionsOnServer(server, 1);
+  server.realtime.publish('onCreateMessage', { id: 'ws' });
+  assert.equal((await take(iterator, 1)).length, 1);
+  assert.equal(constructed, 0, 'the global WebSocket was not used');
+  const viaGlobal = transportFor(t, server, { webSocketImpl: GlobalWebSocket as never });
+  await viaGlobal.connect();
+  assert.equal(constructed, 1);
 });
 
 test('webSocketImpl, webSocketOptions and tls reach the WebSocket constructor; upgrade headers merge with handshake auth', async (t) => {

@@ -20,6 +20,10 @@ export function loadWebSocket(hasGlobal: boolean): Promise<WebSocketConstructor>
   );
 }
 
+export function prefersWs(): boolean {
+  return false;
+}
+
 export async function loadSha256(): Promise<ChecksumConstructor> {
   return WebCryptoSha256;
 }

@@ -18,6 +18,10 @@ function isNode(): boolean {
 
 let ws: Promise<WebSocketConstructor> | undefined;
 
+export function prefersWs(): boolean {
+  return isNode();
+}
+
 export function loadWebSocket(hasGlobal: boolean): Promise<WebSocketConstructor> {
   if (hasGlobal && !isNode()) {
     return Promise.reject(

@@ -27,6 +27,12 @@ export interface Platform {
    * rejects with a `TransportConfigurationError` that says what to install, pass or remove.
    */
   loadWebSocket(hasGlobal: boolean): Promise<WebSocketConstructor>;
+  /**
+   * Whether to use `ws` even when a global WebSocket exists: true in Node, where the global one
+   * (undici, Node >= 22) loses a refused upgrade's HTTP status and cannot take TLS options,
+   * headers or pings, so Node 20, 22 and 24 all behave the same.
+   */
+  prefersWs(): boolean;
   /** The SHA-256 (and HMAC) the SigV4 signer hashes with. */
   loadSha256(): Promise<ChecksumConstructor>;
   /** IAM's defaults for a shared-config profile: the SDK chain and env/config region on Node, none in a browser. */

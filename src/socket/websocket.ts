@@ -1,9 +1,9 @@
 /**
- * Opening a WebSocket with whichever implementation the platform has: the global `WebSocket`
- * (browsers, Node >= 22) or the `ws` package (Node 20, and whenever TLS options, upgrade headers
- * or extra `ws` options are needed, which a global WebSocket cannot take).
+ * Opening a WebSocket with whichever implementation the platform has: the `ws` package in Node
+ * (20, 22 and 24 alike, although 22 and later have a global WebSocket), the global `WebSocket`
+ * elsewhere (browsers, workers), unless `webSocketImpl` names one.
  */
-import { loadWebSocket } from '#platform';
+import { loadWebSocket, prefersWs } from '#platform';
 import { TransportConnectionFailed, TransportTimeoutError } from '../errors.js';
 import { redactUrl } from '../protocol/url.js';
 import { armed } from '../options.js';
@@ -57,7 +57,7 @@ async function pickImplementation(options: OpenOptions): Promise<{ Impl: WebSock
     options.headers !== undefined ||
     (options.webSocketOptions !== undefined && Object.keys(options.webSocketOptions).length > 0);
   const global = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-  if (global && !needsNodeOptions) return { Impl: global, isWs: false };
+  if (global && !needsNodeOptions && !prefersWs()) return { Impl: global, isWs: false };
   return { Impl: await loadWebSocket(global !== undefined), isWs: true };
 }
 

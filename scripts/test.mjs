@@ -8,6 +8,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ROOT = 'dist/test';
+// A test that hangs fails after this, instead of holding CI until its own limit.
+const TEST_TIMEOUT = '--test-timeout=120000';
 
 function testFiles(dir) {
   return readdirSync(dir, { withFileTypes: true })
@@ -24,5 +26,5 @@ if (files.length === 0) {
   console.error(`test: no *.test.js under ${ROOT}; run \`npm run build\` first.`);
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...process.argv.slice(2), ...files], { stdio: 'inherit' });
+const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', TEST_TIMEOUT, ...process.argv.slice(2), ...files], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

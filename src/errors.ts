@@ -16,14 +16,30 @@ export interface GraphQLErrorLike {
   [key: string]: unknown;
 }
 
-export type TimeoutPhase = 'connect' | 'ack' | 'keep-alive' | 'start-ack' | 'close' | 'request' | 'publish';
+export type TimeoutPhase = 'connect' | 'auth' | 'ack' | 'keep-alive' | 'start-ack' | 'close' | 'request' | 'publish';
+
+/** Every error's stable machine-readable `code`: `switch (error.code)` is checked by the compiler. */
+export type TransportErrorCode =
+  | 'TRANSPORT_ERROR'
+  | 'PROTOCOL_ERROR'
+  | 'SERVER_ERROR'
+  | 'QUERY_ERROR'
+  | 'CLOSED'
+  | 'CONNECTION_FAILED'
+  | 'ALREADY_CONNECTED'
+  | 'TIMEOUT'
+  | 'CONFIGURATION_ERROR'
+  | 'AUTH_ERROR'
+  | 'BUFFER_OVERFLOW'
+  | 'INVALID_DOCUMENT'
+  | 'UNSUPPORTED_OPERATION';
 
 const BRAND = Symbol.for('appsync-websockets.TransportError');
 
 /** Base class of every error this library raises. */
 export class TransportError extends Error {
   override name: string = 'TransportError';
-  readonly code: string = 'TRANSPORT_ERROR';
+  readonly code: TransportErrorCode = 'TRANSPORT_ERROR';
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -34,13 +50,13 @@ export class TransportError extends Error {
 /** The server sent something the protocol does not allow (bad JSON, unknown type, binary frame). */
 export class TransportProtocolError extends TransportError {
   override name = 'TransportProtocolError' as const;
-  override readonly code = 'PROTOCOL_ERROR';
+  override readonly code = 'PROTOCOL_ERROR' as const;
 }
 
 /** The server reported a connection-level error (`connection_error`, an id-less `error`, HTTP 4xx/5xx). */
 export class TransportServerError extends TransportError {
   override name = 'TransportServerError' as const;
-  override readonly code = 'SERVER_ERROR';
+  override readonly code = 'SERVER_ERROR' as const;
   /** The GraphQL errors the server sent, when it sent any. */
   readonly errors: GraphQLErrorLike[];
   /** HTTP status for errors over HTTP or a refused handshake; AppSync's `errorCode` otherwise. */
@@ -55,7 +71,7 @@ export class TransportServerError extends TransportError {
 /** The server answered one operation with GraphQL errors; other subscriptions are unaffected. */
 export class TransportQueryError extends TransportError {
   override name = 'TransportQueryError' as const;
-  override readonly code = 'QUERY_ERROR';
+  override readonly code = 'QUERY_ERROR' as const;
   /** Always an array, even when AppSync sent a single error object. */
   readonly errors: GraphQLErrorLike[];
   readonly queryId: string | undefined;
@@ -76,13 +92,13 @@ export class TransportQueryError extends TransportError {
 /** The transport was closed by its user, or is not connected. */
 export class TransportClosed extends TransportError {
   override name = 'TransportClosed' as const;
-  override readonly code = 'CLOSED';
+  override readonly code = 'CLOSED' as const;
 }
 
 /** The WebSocket could not be opened, or was closed by the server or the network. */
 export class TransportConnectionFailed extends TransportError {
   override name = 'TransportConnectionFailed' as const;
-  override readonly code = 'CONNECTION_FAILED';
+  override readonly code = 'CONNECTION_FAILED' as const;
   /** WebSocket close code, when the socket was closed (1006: closed without a close frame). */
   readonly closeCode: number | undefined;
   readonly reason: string | undefined;
@@ -99,13 +115,13 @@ export class TransportConnectionFailed extends TransportError {
 /** `connect()` was called on a transport that is already connected or connecting. */
 export class TransportAlreadyConnected extends TransportError {
   override name = 'TransportAlreadyConnected' as const;
-  override readonly code = 'ALREADY_CONNECTED';
+  override readonly code = 'ALREADY_CONNECTED' as const;
 }
 
 /** A timer of the protocol ran out; `phase` says which. */
 export class TransportTimeoutError extends TransportError {
   override name = 'TransportTimeoutError' as const;
-  override readonly code = 'TIMEOUT';
+  override readonly code = 'TIMEOUT' as const;
   readonly phase: TimeoutPhase;
   readonly timeoutMs: number;
   constructor(message: string, options: { phase: TimeoutPhase; timeoutMs: number; cause?: unknown }) {
@@ -118,19 +134,19 @@ export class TransportTimeoutError extends TransportError {
 /** Bad options or arguments given by the caller (URL, document, channel, auth settings). */
 export class TransportConfigurationError extends TransportError {
   override name = 'TransportConfigurationError' as const;
-  override readonly code = 'CONFIGURATION_ERROR';
+  override readonly code = 'CONFIGURATION_ERROR' as const;
 }
 
 /** Authentication could not produce its headers (no credentials, no region, a provider threw). */
 export class TransportAuthError extends TransportError {
   override name = 'TransportAuthError' as const;
-  override readonly code = 'AUTH_ERROR';
+  override readonly code = 'AUTH_ERROR' as const;
 }
 
 /** A bounded subscription buffer overflowed because its consumer did not keep up. */
 export class TransportBufferOverflowError extends TransportError {
   override name = 'TransportBufferOverflowError' as const;
-  override readonly code = 'BUFFER_OVERFLOW';
+  override readonly code = 'BUFFER_OVERFLOW' as const;
 }
 
 /** Realm-safe check (works across copies of the library and across iframes). */
@@ -140,24 +156,66 @@ export function isTransportError(value: unknown): value is TransportError {
 
 /**
  * A short, secret-free description of a received value for error messages: its type and, for
- * small frames, the frame itself. Auth material never arrives from the server, but frames are
- * cut at 200 characters so a huge payload does not flood logs.
+ * objects and strings, a preview of at most 200 characters. Auth material never arrives from
+ * the server; the bound keeps a huge or deeply nested frame from flooding logs (or costing a
+ * full serialisation just to be cut).
  */
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';
-  if (Array.isArray(value)) return `an array (${truncate(safeStringify(value))})`;
-  if (typeof value === 'object') return `an object (${truncate(safeStringify(value))})`;
-  if (typeof value === 'string') return `a string (${truncate(JSON.stringify(value))})`;
+  if (Array.isArray(value)) return `an array (${preview(value)})`;
+  if (typeof value === 'object') return `an object (${preview(value)})`;
+  if (typeof value === 'string') return `a string (${preview(value)})`;
   // number, boolean and bigint with their value; undefined, function and symbol by type only.
   return /^[nb]/.test(typeof value) ? `${typeof value} ${String(value)}` : typeof value;
 }
 
-function safeStringify(value: unknown): string {
+/** Nesting shown by {@link preview}; deeper objects print as `{…}`. */
+const PREVIEW_DEPTH = 4;
+
+/**
+ * JSON-like text of `value`, cut at `max` characters (marked `…`), nesting cut at
+ * {@link PREVIEW_DEPTH}. Stops as soon as the budget is spent, and never throws (cycles,
+ * throwing getters and bigints included), so it is safe on anything a server or caller sends.
+ */
+export function preview(value: unknown, max = 200): string {
+  let out = '';
+  const seen = new Set<object>();
+  const write = (v: unknown, depth: number): void => {
+    if (typeof v === 'string') out += JSON.stringify(v.length > max ? v.slice(0, max) : v);
+    else if (typeof v === 'number' || typeof v === 'boolean') out += String(v);
+    else if (typeof v === 'bigint') out += `${v}n`;
+    else if (v === null) out += 'null';
+    else if (typeof v !== 'object') out += typeof v;
+    else if (seen.has(v)) out += '[circular]';
+    else if (depth >= PREVIEW_DEPTH) out += Array.isArray(v) ? '[…]' : '{…}';
+    else {
+      seen.add(v);
+      const array = Array.isArray(v);
+      out += array ? '[' : '{';
+      let first = true;
+      for (const key of array ? v.keys() : Object.keys(v)) {
+        if (out.length > max) break;
+        if (!first) out += ',';
+        first = false;
+        if (!array) out += `${JSON.stringify(key)}:`;
+        let item: unknown;
+        try {
+          item = (v as Record<string | number, unknown>)[key];
+        } catch {
+          item = '[unreadable]';
+        }
+        write(item, depth + 1);
+      }
+      out += array ? ']' : '}';
+      seen.delete(v);
+    }
+  };
   try {
-    return JSON.stringify(value) ?? String(value);
+    write(value, 0);
   } catch {
-    return String(value);
+    out += '[unreadable]';
   }
+  return out.length > max ? `${out.slice(0, max)}…` : out;
 }
 
 /** An error's class name only, for messages: what a provider or signer threw may quote a secret. */
@@ -169,17 +227,24 @@ export function truncate(text: string, max = 200): string {
   return text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text;
 }
 
-/** Summarise AppSync's GraphQL errors as `errorType: message` pairs for a message. */
+/** Errors quoted by {@link summarizeErrors}; the rest are counted. */
+const SUMMARIZED_ERRORS = 3;
+
+/**
+ * Summarise AppSync's GraphQL errors as `errorType: message` pairs for a message: the first
+ * {@link SUMMARIZED_ERRORS}, each cut at 200 characters, and how many were left out (all of them
+ * stay in the error's `errors`). A frame with 20 000 errors still makes a short message.
+ */
 export function summarizeErrors(errors: readonly GraphQLErrorLike[]): string {
   if (errors.length === 0) return 'no error details';
-  return errors
-    .map((e) => {
-      const type = typeof e.errorType === 'string' ? `${e.errorType}: ` : '';
-      // Without its final period: callers end their own sentence.
-      const msg = typeof e.message === 'string' ? e.message.replace(/\.$/, '') : truncate(safeStringify(e), 120);
-      return `${type}${msg}`;
-    })
-    .join('; ');
+  const shown = errors.slice(0, SUMMARIZED_ERRORS).map((e) => {
+    const type = typeof e.errorType === 'string' ? `${truncate(e.errorType, 80)}: ` : '';
+    // Without its final period: callers end their own sentence.
+    const msg = typeof e.message === 'string' ? truncate(e.message).replace(/\.$/, '') : preview(e, 120);
+    return `${type}${msg}`;
+  });
+  const left = errors.length - shown.length;
+  return left > 0 ? `${shown.join('; ')} (and ${left} more error${left === 1 ? '' : 's'}, in \`errors\`)` : shown.join('; ');
 }
 
 /**
@@ -190,18 +255,18 @@ export function normalizeErrors(errors: unknown): GraphQLErrorLike[] {
   if (errors === undefined || errors === null) return [];
   const list = Array.isArray(errors) ? errors : [errors];
   return list.map((e) =>
-    typeof e === 'object' && e !== null ? (e as GraphQLErrorLike) : { message: String(e) },
+    typeof e === 'object' && e !== null ? (e as GraphQLErrorLike) : { message: typeof e === 'string' ? e : preview(e) },
   );
 }
 
 /** A GraphQL document that cannot be sent: it does not parse, or has the wrong operation type. */
 export class TransportDocumentError extends TransportError {
   override name = 'TransportDocumentError' as const;
-  override readonly code = 'INVALID_DOCUMENT';
+  override readonly code = 'INVALID_DOCUMENT' as const;
 }
 
 /** The operation is not available on this transport (e.g. `execute` on the real-time endpoint). */
 export class TransportUnsupportedOperation extends TransportError {
   override name = 'TransportUnsupportedOperation' as const;
-  override readonly code = 'UNSUPPORTED_OPERATION';
+  override readonly code = 'UNSUPPORTED_OPERATION' as const;
 }

@@ -325,7 +325,7 @@ test('shouldRetry can refuse a retry', async (t) => {
   assert.deepEqual(seen, ['TransportConnectionFailed']);
 });
 
-test('close() during the backoff wait ends at once; iterators throw TransportClosed; no reconnect after', async (t) => {
+test('close() during the backoff wait ends at once; iterators end normally; no reconnect after', async (t) => {
   const server = await localServer(t);
   const transport = transportFor(t, server, { retry: { baseDelayMs: 60_000, maxDelayMs: 60_000 } });
   await transport.connect();
@@ -334,22 +334,40 @@ test('close() during the backoff wait ends at once; iterators throw TransportClo
   server.realtime.dropConnections({ code: 1001, reason: 'bye' });
   await nextEvent((l) => transport.on('reconnecting', l));
   await transport.close();
-  assert.ok((await errorOf(iterator)) instanceof TransportClosed);
+  assert.deepEqual(await iterator.next(), { done: true, value: undefined });
   assert.equal(transport.state, 'closed');
   assert.equal(server.realtime.connectionCount, 1);
 });
 
-test('a bounded buffer fails only the slow subscription, with a clear error, and stops it', async (t) => {
+test('a bounded buffer: exactly maxBufferedResults results, then the error; stop is sent at once and it is never resubscribed', async (t) => {
   const server = await localServer(t);
-  const transport = transportFor(t, server);
+  const transport = transportFor(t, server, { retry: FAST_RETRY });
   await transport.connect();
-  const slow = transport.subscribe(SUBSCRIPTION, { maxBufferedResults: 3 });
-  await subscriptionsOnServer(server, 1);
+  let resubscribed = 0;
+  const slow = transport.subscribe(SUBSCRIPTION, { maxBufferedResults: 3, onResubscribed: () => resubscribed++ });
+  const other = transport.subscribe(SUBSCRIPTION);
+  await subscriptionsOnServer(server, 2);
   for (let i = 0; i < 5; i++) server.realtime.publish('onCreateMessage', { id: String(i) });
-  assert.equal((await take(slow, 3)).length, 3, 'what was buffered is still delivered');
-  const error = await errorOf(slow);
+  await server.realtime.waitFor(() => framesOfType(server, 'stop').length === 1);
+  await subscriptionsOnServer(server, 1);
+  const read: unknown[] = [];
+  let error: unknown;
+  try {
+    for await (const result of slow) read.push(result);
+  } catch (caught) {
+    error = caught;
+  }
+  assert.equal(read.length, 3, 'what was buffered is still delivered, and nothing more');
   assert.ok(error instanceof TransportBufferOverflowError);
-  assert.match(error.message, /more than 3 results were waiting to be read \(maxBufferedResults\)/);
+  assert.equal(
+    error.message,
+    'Expected the consumer to keep up with this subscription, but 3 results were waiting to be read (maxBufferedResults) when another arrived; the subscription was stopped. Read results faster, or raise maxBufferedResults.',
+  );
+  assert.equal((await take(other, 5)).length, 5, 'the other subscription is untouched');
+  server.realtime.dropConnections({ code: 1001, reason: 'bye' });
+  await nextEvent((l) => transport.on('connected', l));
+  await subscriptionsOnServer(server, 1);
+  assert.equal(resubscribed, 0);
 });
 
 test('backoff: doubling from the base to the cap, with equal jitter', () => {

@@ -3,7 +3,8 @@
  * §1.2) for one request. The same object is the handshake header, the `authorization` of a
  * `start`, and the HTTP headers of a query over HTTP.
  */
-import { TransportAuthError, TransportConfigurationError, TransportError, errorName } from '../errors.js';
+import { TransportAuthError, TransportConfigurationError, TransportError, TransportTimeoutError, errorName } from '../errors.js';
+import { withDeadline } from '../deadline.js';
 
 /** A value, or a function returning a (promised) value, called again on every use. */
 export type ValueOrProvider<T> = T | (() => T | Promise<T>);
@@ -47,15 +48,48 @@ export function checkAuth(auth: unknown): AppSyncAuthentication | undefined {
   );
 }
 
+/** How long a call to `getHeaders` may take, and what it is for (in messages). */
+export interface AuthCall {
+  /** `authTimeoutMs`; null or 0: no limit. */
+  timeoutMs: number | null;
+  /** For messages: `the connect`, `the start of subscription 3`. */
+  purpose: string;
+  /** Stops waiting (close() during a connect); the call then rejects with `aborted()`. */
+  signal?: AbortSignal | undefined;
+  aborted?: () => Error;
+}
+
+/** The provider inside each built-in auth mode that can hang, for the timeout message. */
+const PROVIDER: Record<string, string> = {
+  API_KEY: 'the `apiKey` function',
+  AMAZON_COGNITO_USER_POOLS: 'the `jwt` function',
+  AWS_LAMBDA: 'the `token` function',
+  AWS_IAM: 'the `credentials` provider (or the default credential chain, or the region lookup)',
+};
+
 /**
  * Asks `auth` for the auth object of `request`. An error that is not the library's own (from a
- * custom auth) becomes a `TransportAuthError` naming only its class: it may quote a secret.
+ * custom auth) becomes a `TransportAuthError` naming only its class: it may quote a secret. A
+ * call that does not settle within `call.timeoutMs` is a `TransportTimeoutError` (phase `auth`).
  */
-export async function headersFrom(auth: AppSyncAuthentication, request: AuthRequest): Promise<Record<string, string>> {
+export async function headersFrom(auth: AppSyncAuthentication, request: AuthRequest, call?: AuthCall): Promise<Record<string, string>> {
   try {
-    return await auth.getHeaders(request);
+    const work = Promise.resolve().then(() => auth.getHeaders(request));
+    if (call === undefined) return await work;
+    const ms = call.timeoutMs;
+    return await withDeadline(work, {
+      ms,
+      signal: call.signal,
+      aborted: call.aborted,
+      timeout: () =>
+        new TransportTimeoutError(
+          `Expected the auth (mode ${auth.mode}) to give the headers for ${call.purpose} within ${ms} ms (authTimeoutMs), but it did not answer: its getHeaders() never settled (with the built-in auth classes, ${PROVIDER[auth.mode] ?? 'a provider it calls'}). Make it resolve or reject, or raise authTimeoutMs.`,
+          { phase: 'auth', timeoutMs: ms as number },
+        ),
+    });
   } catch (cause) {
     if (cause instanceof TransportError) throw cause;
+    if (call?.signal?.aborted) throw cause;
     throw new TransportAuthError(
       `The auth (mode ${auth.mode}) could not make its headers: getHeaders() threw ${errorName(cause)}. The original error is in \`cause\`.`,
       { cause },

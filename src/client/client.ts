@@ -10,6 +10,7 @@ import { AppSyncWebsocketsTransport, type SubscribeOptions } from '../transport/
 import type { RealtimeClientOptions } from '../transport/realtime-client.js';
 import { toRequest } from '../transport/document.js';
 import { DocumentValidator } from './validate.js';
+import { checkMs } from '../options.js';
 
 export interface ClientOptions extends RealtimeClientOptions {
   /**
@@ -78,9 +79,7 @@ export class Client {
       throw new TransportConfigurationError(`Expected maxSubscriptionsPerConnection to be an integer >= 1, but got ${String(this.#max)}.`);
     }
     this.#lazyCloseDelayMs = options.lazyCloseDelayMs ?? 1000;
-    if (typeof this.#lazyCloseDelayMs !== 'number' || Number.isNaN(this.#lazyCloseDelayMs) || this.#lazyCloseDelayMs < 0) {
-      throw new TransportConfigurationError(`Expected lazyCloseDelayMs to be a number of milliseconds >= 0, but got ${String(this.#lazyCloseDelayMs)}.`);
-    }
+    checkMs('lazyCloseDelayMs', this.#lazyCloseDelayMs);
   }
 
   /** The open WebSockets (for monitoring and tests). */

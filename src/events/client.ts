@@ -40,7 +40,7 @@ import {
   type SubscriptionOptions,
 } from '../transport/realtime-client.js';
 import { reportLater } from '../transport/emitter.js';
-import { armed, checkFunction, checkTimeout } from '../options.js';
+import { armed, checkFunction, checkMs, checkTimeout } from '../options.js';
 import { eventsProtocol } from './events-protocol.js';
 import { postEvents, type FetchLike } from './http-publish.js';
 import { SlidingWindowLimiter, systemClock, type EventsClock } from './rate-limit.js';
@@ -143,9 +143,7 @@ export class AppSyncEventsClient extends RealtimeClient<EventsServerMessage, unk
       if (!Number.isInteger(publishes) || publishes < 1) {
         throw new TransportConfigurationError(`Expected publishRateLimit.publishes to be an integer >= 1, but got ${String(publishes)}.`);
       }
-      if (typeof perMs !== 'number' || !Number.isFinite(perMs) || perMs < 0) {
-        throw new TransportConfigurationError(`Expected publishRateLimit.perMs to be a number of milliseconds >= 0, but got ${String(perMs)}.`);
-      }
+      checkMs('publishRateLimit.perMs', perMs);
       this.#limiter = new SlidingWindowLimiter(publishes, perMs, options.clock ?? systemClock);
     }
   }
@@ -212,7 +210,7 @@ export class AppSyncEventsClient extends RealtimeClient<EventsServerMessage, unk
     return this.#inBatches(path, serialized, async (label, batch) => {
       const body = publishBody(path, batch);
       // IAM signs the real request with the content type it carries (as gql and botocore do).
-      const auth = await this.authHeaders(signedPath, body, { 'content-type': 'application/json' });
+      const auth = await this.authHeaders(signedPath, body, `the HTTP ${label}`, { 'content-type': 'application/json' }, signal);
       signal?.throwIfAborted();
       const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'application/json' };
       for (const [name, value] of Object.entries(auth)) {
@@ -253,7 +251,7 @@ export class AppSyncEventsClient extends RealtimeClient<EventsServerMessage, unk
       await this.#whenConnected(deadline, label, prior, signal);
       await this.#limiter?.acquire(signal);
       if (this.#usable() === undefined) continue; // lost while queued: wait for the next connection
-      const authorization = await this.authHeaders(EVENTS_PATH, body);
+      const authorization = await this.authHeaders(EVENTS_PATH, body, `the ${label}`, undefined, signal);
       signal?.throwIfAborted();
       const connection = this.#usable();
       if (connection === undefined) continue;
@@ -357,7 +355,7 @@ export class AppSyncEventsClient extends RealtimeClient<EventsServerMessage, unk
   protected override async startFrame(subscription: Subscription<unknown, EventsParams>, id: string): Promise<string> {
     if (!EVENTS_ID_PATTERN.test(id)) throw invalidId(id);
     const { channel, body } = subscription.params;
-    const authorization = await this.authHeaders(EVENTS_PATH, body);
+    const authorization = await this.authHeaders(EVENTS_PATH, body, `the subscription ${id} to ${channel}`);
     return subscribeMessage(id, channel, authorization);
   }
 
@@ -384,13 +382,17 @@ export class AppSyncEventsClient extends RealtimeClient<EventsServerMessage, unk
       case 'broadcast_error':
       case 'publish_error':
       case 'error':
-        // Without an id there is nothing to route to (an id-less `error` ended the connection
-        // already); a pending operation then runs into its own timeout.
+        // Without an id it is about the connection: reported, and subscriptions still waiting
+        // for subscribe_success fail; a pending publish runs into its own timeout.
         if (message.id !== undefined) this.#error(message.type, message.id, message.errors);
+        else this.connectionLevelError(message.errors);
+        return;
+      case 'unknown':
+        // Ignored on purpose, so that a message AppSync adds one day cannot break every deployed client.
+        this.ignored(message.original);
         return;
       default:
-        // A repeated connection_ack carries nothing new; unknown types are ignored on purpose,
-        // so that a message AppSync adds one day cannot break every deployed client.
+        // A repeated connection_ack carries nothing new.
         return;
     }
   }
@@ -463,9 +465,7 @@ export class AppSyncEventsClient extends RealtimeClient<EventsServerMessage, unk
       }
       return;
     }
-    // Ends here: unsubscribe on the server too, so it does not keep sending to a dead id.
-    this.connection?.send(this.stopFrame(id));
-    this.failed(id, error);
+    this.failAndStop(id, error);
   }
 
   protected override onDisconnected(error: TransportError): void {

@@ -15,7 +15,6 @@ export const eventsProtocol: RealtimeProtocol<EventsServerMessage> = {
   },
   connectionError(message) {
     if (message.type === 'connection_error') return serverError('refused the connection', message.errors);
-    if (message.type === 'error' && message.id === undefined) return serverError('reported an error for the whole connection', message.errors);
     return undefined;
   },
 };

@@ -27,6 +27,12 @@ export interface AppSyncHttpTransportOptions {
   auth?: AppSyncAuthentication | undefined;
   /** Time for the whole request, in ms; null waits forever. @default 30000 (AppSync's own limit) */
   timeoutMs?: number | null;
+  /**
+   * Time the auth may take to give its headers (a token function, a credentials provider), in
+   * ms; then the request fails with `TransportTimeoutError` (phase `auth`). null (or 0) waits
+   * forever. @default 10000
+   */
+  authTimeoutMs?: number | null;
   /** The fetch to use. @default globalThis.fetch */
   fetch?: FetchLike | undefined;
 }
@@ -46,6 +52,7 @@ export class AppSyncHttpTransport {
   readonly #host: string;
   readonly #path: string;
   readonly #timeoutMs: number | null;
+  readonly #authTimeoutMs: number | null;
   readonly #fetch: FetchLike | undefined;
   #auth: AppSyncAuthentication | undefined;
 
@@ -58,6 +65,7 @@ export class AppSyncHttpTransport {
     this.#host = endpoints.host;
     this.#path = new URL(endpoints.httpUrl).pathname;
     this.#timeoutMs = checkTimeout('timeoutMs', options.timeoutMs, 30_000);
+    this.#authTimeoutMs = checkTimeout('authTimeoutMs', options.authTimeoutMs, 10_000);
     this.#fetch = checkFunction('fetch', options.fetch);
     this.#auth = checkAuth(options.auth);
   }
@@ -87,7 +95,7 @@ export class AppSyncHttpTransport {
       body,
       scheme: this.url.startsWith('http:') ? 'http' : 'https',
       headers: { ...SIGNED_HTTP_HEADERS },
-    });
+    }, { timeoutMs: this.#authTimeoutMs, purpose: 'the HTTP request', signal: options.signal, aborted: () => options.signal?.reason });
     const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'application/json' };
     for (const [name, value] of Object.entries(authHeaders)) {
       // fetch sets Host from the URL itself (the same value, which IAM signed).

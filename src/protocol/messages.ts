@@ -30,7 +30,7 @@ export interface ExecutionPayload {
   extensions?: Record<string, unknown>;
 }
 
-/** A validated server frame. Anything else is a protocol error. */
+/** A validated server frame. A frame that is not a JSON object with a string `type` is a protocol error. */
 export type ServerMessage =
   | { type: 'connection_ack'; payload: unknown }
   | { type: 'ka' }
@@ -38,7 +38,11 @@ export type ServerMessage =
   | { type: 'data'; id: string; payload: ExecutionPayload }
   | { type: 'error'; id: string | undefined; errors: GraphQLErrorLike[] }
   | { type: 'connection_error'; errors: GraphQLErrorLike[] }
-  | { type: 'complete'; id: string };
+  | { type: 'complete'; id: string }
+  /** A frame for one subscription that lacks what it needs (`data` without an object payload): fails that subscription only. */
+  | { type: 'malformed'; id: string; error: TransportProtocolError }
+  /** A type this version does not know: ignored, so a new AppSync message never breaks a connection. */
+  | { type: 'unknown'; original: string };
 
 export const CONNECTION_INIT = '{"type":"connection_init"}';
 
@@ -111,9 +115,13 @@ export function parseServerMessage(frame: unknown): ServerMessage {
       const id = requireId(message);
       const payload = message.payload;
       if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
-        throw new TransportProtocolError(
-          `Expected "data" message for subscription ${id} to carry an object "payload" with "data", but got ${payload === undefined ? 'no payload' : describeValue(payload)}.`,
-        );
+        return {
+          type: 'malformed',
+          id,
+          error: new TransportProtocolError(
+            `Expected "data" message for subscription ${id} to carry an object "payload" with "data", but got ${payload === undefined ? 'no payload' : describeValue(payload)}; the subscription was stopped.`,
+          ),
+        };
       }
       return message as unknown as ServerMessage;
     }
@@ -124,9 +132,7 @@ export function parseServerMessage(frame: unknown): ServerMessage {
     case 'connection_error':
       return { type: 'connection_error', errors: errorsOf(message) };
     default:
-      throw new TransportProtocolError(
-        `Expected a message type of connection_ack, ka, start_ack, data, error, connection_error or complete, but got "${truncate(message.type, 60)}".`,
-      );
+      return { type: 'unknown', original: truncate(message.type, 60) };
   }
 }
 

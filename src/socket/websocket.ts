@@ -6,7 +6,6 @@
 import { loadWebSocket, prefersWs } from '#platform';
 import { TransportConnectionFailed, TransportTimeoutError } from '../errors.js';
 import { redactUrl } from '../protocol/url.js';
-import { armed } from '../options.js';
 
 /** The part of the WHATWG WebSocket interface the library uses; `ws` and browsers both have it. */
 export interface WebSocketLike {
@@ -42,15 +41,29 @@ export interface OpenOptions {
   tls?: TlsOptions | undefined;
   webSocketOptions?: Record<string, unknown> | undefined;
   webSocketImpl?: WebSocketConstructor | undefined;
-  /** null or a non-positive value: wait forever. */
+  /** Time for the socket to open; null or a non-positive value: wait forever. */
   timeoutMs: number | null;
 }
 
+export const CONNECTING = 0;
 export const OPEN = 1;
+export const CLOSED = 3;
 
-const ignore = (): void => {};
+/** What the socket reports until it opens, for the failure message. */
+export interface OpenAttempt {
+  /** HTTP status of a refused upgrade (`ws` only: browsers do not tell). */
+  status: number | undefined;
+  lastError: unknown;
+}
 
-async function pickImplementation(options: OpenOptions): Promise<{ Impl: WebSocketConstructor; isWs: boolean }> {
+/** A WebSocket constructor, and whether it takes `ws`'s third argument. */
+export interface Implementation {
+  Impl: WebSocketConstructor;
+  isWs: boolean;
+}
+
+/** `webSocketImpl`, else `ws` in Node (20, 22 and 24 alike), else the global WebSocket. */
+export async function webSocketImplementation(options: OpenOptions): Promise<Implementation> {
   if (options.webSocketImpl) return { Impl: options.webSocketImpl, isWs: true };
   const needsNodeOptions =
     options.tls !== undefined ||
@@ -72,80 +85,53 @@ function wsOptions(options: OpenOptions): Record<string, unknown> {
   return { ...options.tls, ...user, ...(headers !== undefined ? { headers } : {}) };
 }
 
+const ignore = (): void => {};
+
 /**
- * Opens the socket; resolves once it is open. Rejects with `TransportConnectionFailed` (with the
- * HTTP status when the server refused the upgrade) or `TransportTimeoutError` (phase `connect`).
+ * Creates the socket. The caller adds its listeners in the same turn: `ws` emits frames that
+ * came with the upgrade response on the next tick, before any `await` could resume.
+ * @throws TransportConnectionFailed when the constructor throws (a malformed URL)
  */
-export async function openWebSocket(options: OpenOptions): Promise<WebSocketLike> {
-  const { Impl, isWs } = await pickImplementation(options);
-  const safeUrl = redactUrl(options.url);
+export function createWebSocket({ Impl, isWs }: Implementation, options: OpenOptions): WebSocketLike {
   let socket: WebSocketLike;
   try {
-    socket = isWs
-      ? new Impl(options.url, options.protocols, wsOptions(options))
-      : new Impl(options.url, options.protocols);
+    socket = isWs ? new Impl(options.url, options.protocols, wsOptions(options)) : new Impl(options.url, options.protocols);
   } catch (cause) {
     throw new TransportConnectionFailed(
-      `Could not open a WebSocket to ${safeUrl}: ${cause instanceof Error ? cause.message : String(cause)}.`,
+      `Could not open a WebSocket to ${redactUrl(options.url)}: ${cause instanceof Error ? cause.message : String(cause)}.`,
       { cause },
     );
   }
   // `ws` throws an 'error' event that has no listener; keep one for the socket's whole life.
   socket.addEventListener('error', ignore);
-  return new Promise<WebSocketLike>((resolve, reject) => {
-    let status: number | undefined;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const cleanup = () => {
-      if (timer !== undefined) clearTimeout(timer);
-      socket.removeEventListener('open', onOpen);
-      socket.removeEventListener('error', onError);
-      socket.removeEventListener('close', onClose);
-    };
-    const onOpen = () => {
-      cleanup();
-      resolve(socket);
-    };
-    const onError = (event: { message?: string; error?: unknown }) => {
-      // `ws` reports a refused upgrade as "Unexpected server response: 401"; browsers say nothing.
-      const match = /Unexpected server response: (\d{3})/.exec(event?.message ?? '');
-      if (match) status = Number(match[1]);
-      if (event?.error !== undefined || event?.message) lastError = event.error ?? event.message;
-    };
-    let lastError: unknown;
-    const onClose = (event: { code?: number; reason?: string }) => {
-      cleanup();
-      const detail =
-        status !== undefined
-          ? `the server refused the WebSocket upgrade with HTTP ${status}${status === 401 || status === 403 ? ' (check the credentials)' : ''}`
-          : `the connection closed before it opened (code ${event?.code ?? 'unknown'}${lastError instanceof Error ? `: ${lastError.message}` : ''})`;
-      reject(
-        new TransportConnectionFailed(`Could not open a WebSocket to ${safeUrl}: ${detail}.`, {
-          code: event?.code,
-          reason: event?.reason,
-          statusCode: status,
-          cause: lastError,
-        }),
-      );
-    };
-    socket.addEventListener('open', onOpen);
-    socket.addEventListener('error', onError);
-    socket.addEventListener('close', onClose);
-    const ms = options.timeoutMs;
-    if (armed(ms)) {
-      timer = setTimeout(() => {
-        cleanup();
-        try {
-          socket.close();
-        } catch {
-          /* closing a CONNECTING socket may throw in some implementations */
-        }
-        reject(
-          new TransportTimeoutError(
-            `Expected the WebSocket to ${safeUrl} to open within ${ms} ms (connectTimeoutMs), but it did not. Check the URL and the network, or raise connectTimeoutMs.`,
-            { phase: 'connect', timeoutMs: ms },
-          ),
-        );
-      }, ms);
-    }
+  return socket;
+}
+
+/** Records what an `error` event before the open says (`ws`: "Unexpected server response: 401"). */
+export function noteOpenError(attempt: OpenAttempt, event: { message?: string; error?: unknown }): void {
+  const match = /Unexpected server response: (\d{3})/.exec(event?.message ?? '');
+  if (match) attempt.status = Number(match[1]);
+  if (event?.error !== undefined || event?.message) attempt.lastError = event.error ?? event.message;
+}
+
+/** The socket closed before it opened: a refused upgrade (with its status) or a network failure. */
+export function openFailure(url: string, attempt: OpenAttempt, event: { code?: number; reason?: string }): TransportConnectionFailed {
+  const { status, lastError } = attempt;
+  const detail =
+    status !== undefined
+      ? `the server refused the WebSocket upgrade with HTTP ${status}${status === 401 || status === 403 ? ' (check the credentials)' : ''}`
+      : `the connection closed before it opened (code ${event?.code ?? 'unknown'}${lastError instanceof Error ? `: ${lastError.message}` : ''})`;
+  return new TransportConnectionFailed(`Could not open a WebSocket to ${redactUrl(url)}: ${detail}.`, {
+    code: event?.code,
+    reason: event?.reason,
+    statusCode: status,
+    cause: lastError,
   });
+}
+
+export function openTimeout(url: string, ms: number): TransportTimeoutError {
+  return new TransportTimeoutError(
+    `Expected the WebSocket to ${redactUrl(url)} to open within ${ms} ms (connectTimeoutMs), but it did not. Check the URL and the network, or raise connectTimeoutMs.`,
+    { phase: 'connect', timeoutMs: ms },
+  );
 }

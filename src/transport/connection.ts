@@ -1,8 +1,8 @@
 /**
- * One WebSocket's life, from open to close: the handshake (`connection_init` → ack within
- * `ackTimeoutMs`), keep-alive, frame parsing and the single place where the connection ends.
- * It knows nothing of subscriptions; the protocol specifics come in as {@link RealtimeProtocol}
- * so that the GraphQL and Events transports share it.
+ * One WebSocket's life, from open to close: the open (within `connectTimeoutMs`), the handshake
+ * (`connection_init` → ack within `ackTimeoutMs`), keep-alive, frame parsing and the single
+ * place where the connection ends. It knows nothing of subscriptions; the protocol specifics
+ * come in as {@link RealtimeProtocol} so that the GraphQL and Events transports share it.
  */
 import {
   TransportConnectionFailed,
@@ -11,8 +11,21 @@ import {
   TransportTimeoutError,
 } from '../errors.js';
 import { redactUrl } from '../protocol/url.js';
-import { armed } from '../options.js';
-import { OPEN, openWebSocket, type OpenOptions, type WebSocketLike } from '../socket/websocket.js';
+import { armed, clampMs } from '../options.js';
+import {
+  CLOSED,
+  CONNECTING,
+  OPEN,
+  createWebSocket,
+  noteOpenError,
+  openFailure,
+  openTimeout,
+  webSocketImplementation,
+  type Implementation,
+  type OpenAttempt,
+  type OpenOptions,
+  type WebSocketLike,
+} from '../socket/websocket.js';
 
 /** What a real-time protocol tells the connection about its frames. */
 export interface RealtimeProtocol<M extends { type: string }> {
@@ -22,7 +35,7 @@ export interface RealtimeProtocol<M extends { type: string }> {
   parse(frame: unknown): M;
   /** For the ack frame: its payload (kept in `payloads.connection_ack`) and the server's keep-alive timeout. */
   ack(message: M): { payload: unknown; keepAliveMs: number | undefined } | undefined;
-  /** For a frame that ends the whole connection (`connection_error`, an id-less `error`): the error. */
+  /** For a frame that ends the whole connection (`connection_error`): the error. */
   connectionError(message: M): TransportError | undefined;
 }
 
@@ -31,6 +44,8 @@ export interface ConnectionOptions extends OpenOptions {
   ackTimeoutMs: number | null;
   /** undefined: the server's value from the ack; null: disabled. */
   keepAliveTimeoutMs: number | null | undefined;
+  /** Aborts the open and the handshake (close() during connect): the open rejects with the signal's reason. */
+  signal?: AbortSignal | undefined;
 }
 
 /** Close code we use for protocol violations by the server (4000–4999 are free for applications). */
@@ -38,7 +53,12 @@ export const CLOSE_PROTOCOL_ERROR = 4400;
 /** Close code for a connection we give up on because it went silent. */
 export const CLOSE_KEEP_ALIVE = 4408;
 
+/** A monotonic clock: a wall clock stepped back (NTP, a user) must not hide a dead socket. */
+const now = (): number => performance.now();
+
 const ignore = (): void => {};
+
+type Phase = 'opening' | 'handshake' | 'open';
 
 export class Connection<M extends { type: string }> {
   /** The ack's payload, once acknowledged. */
@@ -47,41 +67,59 @@ export class Connection<M extends { type: string }> {
   readonly #protocol: RealtimeProtocol<M>;
   readonly #options: ConnectionOptions;
   readonly #safeUrl: string;
-  #acked = false;
-  /** The ack timeout until the ack, then the keep-alive check: one timer at a time. */
+  #phase: Phase = 'opening';
+  /** What the socket said while opening (a refused upgrade's status). */
+  readonly #attempt: OpenAttempt = { status: undefined, lastError: undefined };
+  /** The connect timeout, then the ack timeout, then the keep-alive check: one timer at a time. */
   #timer: ReturnType<typeof setTimeout> | undefined;
   #lastFrameAt = 0;
   #ended = false;
   #endError: TransportError | undefined;
-  #onAck: () => void = ignore;
+  #onAck: () => void;
   #onMessage: (message: M) => void = ignore;
-  #onEnd: (error: TransportError) => void = ignore;
+  #onEnd: (error: TransportError) => void;
   readonly #closed: Promise<void>;
   #resolveClosed!: () => void;
 
-  private constructor(socket: WebSocketLike, protocol: RealtimeProtocol<M>, options: ConnectionOptions) {
-    this.#socket = socket;
+  private constructor(
+    implementation: Implementation,
+    options: ConnectionOptions,
+    protocol: RealtimeProtocol<M>,
+    onAck: () => void,
+    onEnd: (error: TransportError) => void,
+  ) {
     this.#protocol = protocol;
     this.#options = options;
     this.#safeUrl = redactUrl(options.url);
+    this.#onAck = onAck;
+    this.#onEnd = onEnd;
     this.#closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+    const socket = createWebSocket(implementation, options);
+    this.#socket = socket;
+    // Every listener in the socket's first turn: frames that came with the upgrade response
+    // are emitted before any `await` after this could resume, and would be lost.
+    socket.addEventListener('open', this.#handleOpen);
+    socket.addEventListener('message', this.#handleMessage);
+    socket.addEventListener('close', this.#handleClose);
+    socket.addEventListener('error', this.#handleError);
+    options.signal?.addEventListener('abort', this.#handleAbort, { once: true });
+    const ms = options.timeoutMs;
+    if (armed(ms)) this.#timer = setTimeout(() => this.#end(openTimeout(options.url, ms)), ms);
   }
 
   /**
    * Opens the socket and completes the handshake (`connection_init`, then the ack within
    * `ackTimeoutMs`). Rejects with the typed error of whatever went wrong (refused upgrade,
-   * timeout, `connection_error`, a malformed frame, a close) and never leaves the socket open.
+   * timeout, `connection_error`, a malformed frame, a close, the signal) and never leaves the
+   * socket open.
    */
   static async open<M extends { type: string }>(options: ConnectionOptions, protocol: RealtimeProtocol<M>): Promise<Connection<M>> {
-    const socket = await openWebSocket(options);
-    const connection = new Connection(socket, protocol, options);
-    await new Promise<void>((resolve, reject) => {
+    const implementation = await webSocketImplementation(options);
+    options.signal?.throwIfAborted();
+    return new Promise<Connection<M>>((resolve, reject) => {
       // Until the ack, the end of the connection is the failure of this open.
-      connection.#onAck = resolve;
-      connection.#onEnd = reject;
-      connection.#start();
+      const connection: Connection<M> = new Connection(implementation, options, protocol, () => resolve(connection), reject);
     });
-    return connection;
   }
 
   /**
@@ -132,12 +170,13 @@ export class Connection<M extends { type: string }> {
     this.#end(error, code, error.name.slice(0, 120));
   }
 
-  #start(): void {
-    this.#socket.addEventListener('message', this.#handleMessage);
-    this.#socket.addEventListener('close', this.#handleClose);
+  #handleOpen = (): void => {
+    if (this.#ended) return;
+    this.#phase = 'handshake';
+    this.#clearTimer();
     this.#socket.send(this.#protocol.initMessage);
     const ms = this.#options.ackTimeoutMs;
-    if (armed(ms)) {
+    if (armed(ms) && this.#phase === 'handshake') {
       this.#timer = setTimeout(() => {
         this.fail(
           new TransportTimeoutError(
@@ -148,11 +187,20 @@ export class Connection<M extends { type: string }> {
         );
       }, ms);
     }
-  }
+  };
+
+  #handleError = (event: { message?: string; error?: unknown }): void => {
+    if (this.#phase === 'opening') noteOpenError(this.#attempt, event);
+  };
+
+  #handleAbort = (): void => {
+    const reason: unknown = this.#options.signal?.reason;
+    this.#end(reason instanceof TransportError ? reason : asTransportError(reason), 1000, 'client closed');
+  };
 
   #handleMessage = (event: { data: unknown }): void => {
     if (this.#ended) return;
-    this.#lastFrameAt = Date.now();
+    this.#lastFrameAt = now();
     let message: M;
     try {
       message = this.#protocol.parse(event.data);
@@ -160,7 +208,7 @@ export class Connection<M extends { type: string }> {
       this.fail(asTransportError(error), CLOSE_PROTOCOL_ERROR);
       return;
     }
-    if (!this.#acked) {
+    if (this.#phase !== 'open') {
       const ack = this.#protocol.ack(message);
       if (ack !== undefined) {
         this.#acknowledge(ack.payload, ack.keepAliveMs);
@@ -171,17 +219,18 @@ export class Connection<M extends { type: string }> {
     const connectionError = this.#protocol.connectionError(message);
     if (connectionError !== undefined) this.#end(connectionError, 1000, 'connection error');
     // Anything else before the ack is ignored, as AppSync does.
-    else if (this.#acked) this.#onMessage(message);
+    else if (this.#phase === 'open') this.#onMessage(message);
   };
 
   #acknowledge(payload: unknown, serverKeepAliveMs: number | undefined): void {
-    this.#acked = true;
+    this.#phase = 'open';
     this.ackPayload = payload;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#clearTimer();
     const option = this.#options.keepAliveTimeoutMs;
-    const ms = option === null ? undefined : (option ?? serverKeepAliveMs);
+    // A server's value is clamped: setTimeout fires at once for more than 2^31-1 ms.
+    const ms = option === null ? undefined : (option ?? (serverKeepAliveMs === undefined ? undefined : clampMs(serverKeepAliveMs)));
     if (armed(ms)) this.#armKeepAlive(ms);
+    this.#options.signal?.removeEventListener('abort', this.#handleAbort);
     const onAck = this.#onAck;
     // Until attach(), an end is only recorded (attach() then throws it).
     this.#onEnd = ignore;
@@ -191,12 +240,16 @@ export class Connection<M extends { type: string }> {
   #handleClose = (event: { code?: number; reason?: string }): void => {
     this.#resolveClosed();
     if (this.#ended) return;
+    if (this.#phase === 'opening') {
+      this.#end(openFailure(this.#options.url, this.#attempt, event));
+      return;
+    }
     const code = event?.code ?? 1006;
     const reason = event?.reason ?? '';
     const detail = `(code ${code}${reason ? `, reason "${reason}"` : code === 1006 ? ', without a close frame' : ''})`;
     this.#end(
       new TransportConnectionFailed(
-        this.#acked
+        this.#phase === 'open'
           ? `The server closed the connection to ${this.#safeUrl} ${detail}.`
           : `Expected connection_ack from ${this.#safeUrl}, but the server closed the connection ${detail}.`,
         { code, reason },
@@ -206,16 +259,26 @@ export class Connection<M extends { type: string }> {
 
   /** Keep-alive: one timer for the whole connection, re-armed lazily instead of on every frame. */
   #armKeepAlive(ms: number): void {
-    this.#lastFrameAt = Date.now();
+    this.#lastFrameAt = now();
+    let graced = false;
     const check = (): void => {
-      const silentFor = Date.now() - this.#lastFrameAt;
+      const silentFor = now() - this.#lastFrameAt;
       if (silentFor < ms) {
+        graced = false;
         this.#timer = setTimeout(check, ms - silentFor);
+        return;
+      }
+      if (!graced) {
+        // The check may run late (the event loop was blocked, a debugger paused it), with the
+        // frames that kept the connection alive still queued unread: let pending I/O run once
+        // (a timer set now runs after the poll phase) before declaring the connection dead.
+        graced = true;
+        this.#timer = setTimeout(check, 0);
         return;
       }
       this.fail(
         new TransportTimeoutError(
-          `Expected a frame from the server at least every ${ms} ms (keep-alive), but nothing arrived for ${silentFor} ms: the connection is dead (network change or sleep). Set keepAliveTimeoutMs to change the limit.`,
+          `Expected a frame from the server at least every ${ms} ms (keep-alive), but nothing arrived for ${Math.round(silentFor)} ms: the connection is dead (network change or sleep). Set keepAliveTimeoutMs to change the limit.`,
           { phase: 'keep-alive', timeoutMs: ms },
         ),
         CLOSE_KEEP_ALIVE,
@@ -224,15 +287,21 @@ export class Connection<M extends { type: string }> {
     this.#timer = setTimeout(check, ms);
   }
 
+  #clearTimer(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
   /** The single place where the connection ends. */
   #end(error: TransportError, code?: number, reason?: string): void {
     if (this.#ended) return;
     this.#ended = true;
     this.#endError = error;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#clearTimer();
+    this.#options.signal?.removeEventListener('abort', this.#handleAbort);
     this.#socket.removeEventListener('message', this.#handleMessage);
-    if (this.#socket.readyState === OPEN || this.#socket.readyState === 0) {
+    const state = this.#socket.readyState;
+    if (state === OPEN || state === CONNECTING) {
       try {
         this.#socket.close(code ?? 1000, reason);
       } catch {
@@ -249,7 +318,7 @@ export class Connection<M extends { type: string }> {
   /** Stops waiting for a close frame: terminate where the implementation can (`ws`). */
   #abandon(): void {
     const socket = this.#socket as WebSocketLike & { terminate?: () => void };
-    if (socket.readyState !== 3) socket.terminate?.();
+    if (socket.readyState !== CLOSED) socket.terminate?.();
     this.#resolveClosed();
   }
 }

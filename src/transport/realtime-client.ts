@@ -14,6 +14,7 @@ import {
   TransportConfigurationError,
   TransportTimeoutError,
   describeValue,
+  type GraphQLErrorLike,
   type TransportError,
 } from '../errors.js';
 import { armed, checkFunction, checkSignal, checkTimeout } from '../options.js';
@@ -21,6 +22,7 @@ import { buildHandshake, checkHandshakeAuth, type HandshakeAuth } from '../proto
 import { resolveEndpoints, type ApiKind, type Endpoints } from '../protocol/url.js';
 import type { TlsOptions, WebSocketConstructor } from '../socket/websocket.js';
 import { asTransportError, Connection, type RealtimeProtocol } from './connection.js';
+import { serverError } from './graphql-protocol.js';
 import { Emitter, reportLater } from './emitter.js';
 import { ResultStream } from './result-stream.js';
 import { backoffDelay, classifyFailure, retryPolicy, type RetryOptions, type RetryPolicy } from './retry.js';
@@ -39,8 +41,18 @@ export interface RealtimeClientOptions {
   connectTimeoutMs?: number | null;
   /** Time to wait for `connection_ack`, and for each subscription's acknowledgement, in ms; null (or 0) waits forever. @default 10000 */
   ackTimeoutMs?: number | null;
-  /** Time `close()` waits for stopped subscriptions to be confirmed and for the close frame, in ms; null (or 0) waits forever. @default 10000 */
+  /**
+   * Time `close()` waits for stopped subscriptions to be confirmed and for the close frame, in
+   * ms; null (or 0) waits forever. Also how long the id of a stopped subscription is remembered
+   * while its confirmation is awaited (10000 when null). @default 10000
+   */
   closeTimeoutMs?: number | null;
+  /**
+   * Time the auth may take to give its headers (a token function, a credentials provider) for a
+   * connect, a subscription's start or a publish, in ms; then that fails with
+   * `TransportTimeoutError` (phase `auth`) naming the provider. null (or 0) waits forever. @default 10000
+   */
+  authTimeoutMs?: number | null;
   /**
    * Longest silence from the server before the connection counts as dead, in ms. Any frame
    * counts as life. @default the server's `connectionTimeoutMs` from `connection_ack` (AppSync: 300000); null (or 0) disables
@@ -76,6 +88,13 @@ export interface TransportEvents {
   disconnected: { error: TransportError; code: number | undefined };
   reconnecting: { attempt: number; delayMs: number; error: TransportError };
   closed: { error: TransportError | undefined };
+  /**
+   * The server sent an `error` without a subscription id (`LimitExceededError`…). The connection
+   * stays up; subscriptions still waiting for their acknowledgement fail with this error.
+   */
+  error: { error: TransportError };
+  /** The server sent a message type this version does not know; it was ignored. */
+  unknown: { type: string };
 }
 
 /** Where a subscription's results go: a {@link ResultStream} (async iterator) or an observer. */
@@ -131,6 +150,9 @@ class ObserverSink<T> implements Sink<T> {
   }
 }
 
+/** How long a stopped id is remembered when closeTimeoutMs is null (wait forever). */
+const DEFAULT_FORGET_MS = 10_000;
+
 /** Placeholder until a subscription's sink is set. */
 const NO_SINK: Sink<never> = { push() {}, fail() {}, end() {} };
 
@@ -145,6 +167,9 @@ export interface Subscription<T, P> {
   id: string | undefined;
   /** The start frame for `id` has been sent. */
   started: boolean;
+  /** The server acknowledged `id` (a repeated acknowledgement changes nothing). */
+  acked: boolean;
+  /** Ids acknowledged so far, one per socket: from the second on, it was resubscribed. */
   acks: number;
   startAckTimer: ReturnType<typeof setTimeout> | undefined;
   /** False once it ended, failed or the user left: never started again. */
@@ -164,8 +189,9 @@ export interface SubscriptionOptions {
   onResubscribed?: () => void;
   /**
    * Results kept for a consumer that reads slower than they arrive. Each waiting result costs
-   * its parsed payload's memory. When exceeded the subscription fails with
-   * `TransportBufferOverflowError` and is stopped. @default Infinity (nothing is dropped)
+   * its parsed payload's memory. When one more arrives, the subscription is stopped on the
+   * server at once, and the consumer reads the results kept, then `TransportBufferOverflowError`.
+   * @default Infinity (nothing is dropped)
    */
   maxBufferedResults?: number;
 }
@@ -193,6 +219,7 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
   readonly #connectTimeoutMs: number | null;
   protected readonly ackTimeoutMs: number | null;
   readonly #closeTimeoutMs: number | null;
+  readonly #authTimeoutMs: number | null;
   readonly #keepAliveTimeoutMs: number | null | undefined;
   readonly #handshakeAuth: HandshakeAuth;
   readonly #retry: RetryPolicy | undefined;
@@ -206,6 +233,14 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
   readonly #subscriptions = new Set<Subscription<T, P>>();
   /** Ids on the current socket, including stopped ones awaiting confirmation. */
   readonly #byId = new Map<string, Subscription<T, P>>();
+  /**
+   * Stopped ids awaiting confirmation, in stop order, with when to forget them
+   * (`performance.now()`): a server that never confirms must not make them pile up.
+   */
+  readonly #stopping = new Map<string, number>();
+  #stoppingTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Aborts the connect or reconnect attempt under way (close() during a handshake). */
+  #attempt: AbortController | undefined;
   /** Bumped by connect() and close(): async work of an older generation drops its result. */
   #generation = 0;
   #wake: (() => void) | undefined;
@@ -224,6 +259,7 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     this.#connectTimeoutMs = checkTimeout('connectTimeoutMs', options.connectTimeoutMs, 10_000);
     this.ackTimeoutMs = checkTimeout('ackTimeoutMs', options.ackTimeoutMs, 10_000);
     this.#closeTimeoutMs = checkTimeout('closeTimeoutMs', options.closeTimeoutMs, 10_000);
+    this.#authTimeoutMs = checkTimeout('authTimeoutMs', options.authTimeoutMs, 10_000);
     this.#keepAliveTimeoutMs =
       options.keepAliveTimeoutMs === undefined ? undefined : checkTimeout('keepAliveTimeoutMs', options.keepAliveTimeoutMs, null);
     this.#handshakeAuth = checkHandshakeAuth(options.handshakeAuth ?? 'subprotocol');
@@ -292,7 +328,9 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
 
   /**
    * Stops every subscription, waits up to `closeTimeoutMs` for the server to confirm, and closes
-   * the socket with code 1000. Iterators still open then throw `TransportClosed`.
+   * the socket with code 1000. A connect under way is aborted (it rejects with
+   * `TransportClosed`). Subscriptions end normally, as after a `break`: open iterators finish
+   * (pending `next()` calls resolve `{ done: true }`), observers get `complete()`.
    */
   async close(): Promise<void> {
     if (this.#state === 'idle' || this.#state === 'closed') return;
@@ -301,6 +339,7 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     this.#state = 'closing';
     this.#wake?.();
     const error = new TransportClosed(`The ${this.#binding.noun} was closed by close(); call connect() to use it again.`);
+    this.#abortAttempt(error);
     const open = [...this.#subscriptions];
     for (const subscription of open) this.#release(subscription);
     this.beforeClose(error);
@@ -311,11 +350,12 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
       await connection.close(1000, 'client closed', error, this.#closeTimeoutMs);
     }
     this.#connection = undefined;
-    this.#byId.clear();
+    this.#forgetIds();
     if (generation !== this.#generation) return;
-    for (const subscription of open) subscription.sink.fail(error);
+    // The final state first: what the subscriptions' callbacks read must be true already.
     this.#state = 'closed';
     this.#events.emit('closed', { error: undefined });
+    for (const subscription of open) subscription.sink.end();
     this.#resolveClosed();
   }
 
@@ -330,10 +370,17 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
   protected beforeClose(_error: TransportError): void {}
 
   /**
-   * Resolves the auth (IAM by default, loaded lazily) and asks it for the auth object of a request.
+   * Resolves the auth (IAM by default, loaded lazily) and asks it for the auth object of a
+   * request, within `authTimeoutMs`. `purpose` names the request in messages (`the connect`);
    * `headers`: for a real HTTP request, its own headers that IAM must sign.
    */
-  protected async authHeaders(path: string, body: string, headers?: Record<string, string>): Promise<Record<string, string>> {
+  protected async authHeaders(
+    path: string,
+    body: string,
+    purpose: string,
+    headers?: Record<string, string>,
+    signal?: AbortSignal,
+  ): Promise<Record<string, string>> {
     if (this.#auth === undefined) {
       // IAM is the default (as in gql); loaded only when needed so API-key users never pay for it
       // (`#platform`: in browsers, where no default credential chain exists, an auth that says so).
@@ -347,7 +394,7 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
       scheme: this.endpoints.httpUrl.startsWith('http:') ? 'http' : 'https',
       headers,
     };
-    return headersFrom(this.#auth, request);
+    return headersFrom(this.#auth, request, { timeoutMs: this.#authTimeoutMs, purpose, signal, aborted: () => signal?.reason });
   }
 
   /** The live connection, if any. */
@@ -402,6 +449,7 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
       onResubscribed: options.onResubscribed,
       id: undefined,
       started: false,
+      acked: false,
       acks: 0,
       startAckTimer: undefined,
       wanted: true,
@@ -442,7 +490,9 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
   /** The server acknowledged the start of `id`. */
   protected acknowledged(id: string): void {
     const subscription = this.#byId.get(id);
-    if (subscription === undefined || subscription.id !== id) return;
+    // A repeated acknowledgement of the same id is no resubscription.
+    if (subscription === undefined || subscription.id !== id || subscription.acked) return;
+    subscription.acked = true;
     this.#clearStartAck(subscription);
     subscription.acks++;
     if (subscription.acks > 1 && subscription.wanted && subscription.onResubscribed) {
@@ -458,17 +508,48 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
   /** The server ended `id` (`complete`, unsubscribe confirmed, invalidation): its iterator finishes normally. */
   protected completed(id: string): void {
     const subscription = this.#byId.get(id);
-    this.#byId.delete(id);
-    this.#confirmStop(id);
+    this.#forget(id);
     if (subscription?.wanted) this.#end(subscription);
   }
 
   /** The server failed `id`: only its iterator throws `error`; it is not restarted. */
   protected failed(id: string, error: TransportError): void {
     const subscription = this.#byId.get(id);
-    this.#byId.delete(id);
-    this.#confirmStop(id);
+    this.#forget(id);
     if (subscription?.wanted) this.#finish(subscription, error);
+  }
+
+  /**
+   * `id` cannot go on (a result it cannot deliver): stops it on the server, so that it does not
+   * keep sending to a dead id, and fails only its consumer with `error`.
+   */
+  protected failAndStop(id: string, error: TransportError): void {
+    const subscription = this.#byId.get(id);
+    if (subscription === undefined || !subscription.wanted || subscription.id !== id) return;
+    const connection = this.#connection;
+    if (connection !== undefined) this.#stopOnServer(subscription, connection);
+    this.#finish(subscription, error);
+  }
+
+  /**
+   * An `error` frame without an id (`LimitExceededError`…): reported as an `error` event; it
+   * fails only the subscriptions still waiting for their acknowledgement (its likely cause).
+   * Established subscriptions and the connection go on.
+   */
+  protected connectionLevelError(errors: GraphQLErrorLike[]): void {
+    const error = serverError('reported an error without a subscription id', errors);
+    this.#events.emit('error', { error });
+    const connection = this.#connection;
+    for (const subscription of [...this.#subscriptions]) {
+      if (!subscription.started || subscription.acked) continue;
+      if (connection !== undefined) this.#stopOnServer(subscription, connection);
+      this.#finish(subscription, error);
+    }
+  }
+
+  /** A message type this version does not know: reported as an `unknown` event, otherwise ignored. */
+  protected ignored(type: string): void {
+    this.#events.emit('unknown', { type });
   }
 
   /** What the subscription that holds `id` on the current socket was started with, while it is still wanted. */
@@ -485,7 +566,24 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
 
   /** Opens a socket with fresh auth and starts every wanted subscription on it. */
   async #establish(generation: number): Promise<void> {
-    const headers = await this.authHeaders(this.#binding.connectPath, '{}');
+    const attempt = new AbortController();
+    this.#attempt = attempt;
+    try {
+      await this.#open(generation, attempt.signal);
+    } finally {
+      if (this.#attempt === attempt) this.#attempt = undefined;
+    }
+  }
+
+  /** close() (or a final failure) during a connect: the socket and any auth call under way are abandoned. */
+  #abortAttempt(reason: TransportError): void {
+    const attempt = this.#attempt;
+    this.#attempt = undefined;
+    attempt?.abort(reason);
+  }
+
+  async #open(generation: number, signal: AbortSignal): Promise<void> {
+    const headers = await this.authHeaders(this.#binding.connectPath, '{}', 'the connect', undefined, signal);
     this.#assertCurrent(generation);
     const handshake = buildHandshake(this.#handshakeAuth, this.endpoints.realtimeUrl, headers, this.#binding.subprotocol);
     const { tls, webSocketOptions, webSocketImpl } = this.#options;
@@ -498,6 +596,7 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
         timeoutMs: this.#connectTimeoutMs,
         ackTimeoutMs: this.ackTimeoutMs,
         keepAliveTimeoutMs: this.#keepAliveTimeoutMs,
+        signal,
       },
       this.#binding.protocol,
     );
@@ -525,11 +624,12 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
   #onConnectionEnd(connection: Connection<M>, error: TransportError): void {
     if (this.#connection !== connection) return;
     this.#connection = undefined;
-    this.#byId.clear();
+    this.#forgetIds();
     for (const subscription of this.#subscriptions) {
       this.#clearStartAck(subscription);
       subscription.id = undefined;
       subscription.started = false;
+      subscription.acked = false;
     }
     this.onDisconnected(error);
     if (this.#state === 'closing' || this.#state === 'closed') return;
@@ -606,14 +706,16 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
   #shutdown(error: TransportError): void {
     const subscriptions = [...this.#subscriptions];
     this.#subscriptions.clear();
-    this.#byId.clear();
+    this.#abortAttempt(error);
+    this.#forgetIds();
     const connection = this.#connection;
     this.#connection = undefined;
     if (connection?.isOpen) void connection.close(1000, 'client gave up', error, this.#closeTimeoutMs);
     this.beforeClose(error);
-    for (const subscription of subscriptions) this.#finish(subscription, error);
+    // The final state first: what the subscriptions' callbacks read must be true already.
     this.#state = 'closed';
     this.#events.emit('closed', { error });
+    for (const subscription of subscriptions) this.#finish(subscription, error);
     this.#resolveClosed();
   }
 
@@ -632,6 +734,7 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     }
     subscription.id = id;
     subscription.started = false;
+    subscription.acked = false;
     this.#byId.set(id, subscription);
     let frame: string;
     try {
@@ -675,11 +778,17 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     // and this one will not be started on the next.
   }
 
-  /** Sends the stop frame for a started subscription; its id stays mapped so a late confirmation is absorbed. */
+  /**
+   * Sends the stop frame for a started subscription; its id stays mapped until the server
+   * confirms it (close() waits for that), or for closeTimeoutMs.
+   */
   #stopOnServer(subscription: Subscription<T, P>, connection: Connection<M>): void {
     const id = subscription.id;
     if (id === undefined) return;
-    if (subscription.started && subscription.sendStop && connection.send(this.stopFrame(id))) return;
+    if (subscription.started && subscription.sendStop && connection.send(this.stopFrame(id))) {
+      this.#rememberStop(id);
+      return;
+    }
     // Not started yet: #start sees `wanted === false` and sends nothing.
     if (subscription.started || !subscription.wanted) this.#byId.delete(id);
   }
@@ -710,6 +819,43 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
       if (armed(ms)) timer = setTimeout(done, ms);
       void connection.closed.then(done);
     });
+  }
+
+  /** `id` is over on this socket (confirmed, refused or forgotten). */
+  #forget(id: string): void {
+    this.#byId.delete(id);
+    this.#stopping.delete(id);
+    this.#confirmStop(id);
+  }
+
+  /** Every id of the socket is over (it is gone, or the client is closing). */
+  #forgetIds(): void {
+    this.#byId.clear();
+    this.#stopping.clear();
+    clearTimeout(this.#stoppingTimer);
+    this.#stoppingTimer = undefined;
+  }
+
+  #rememberStop(id: string): void {
+    this.#stopping.set(id, performance.now() + (armed(this.#closeTimeoutMs) ? this.#closeTimeoutMs : DEFAULT_FORGET_MS));
+    if (this.#stoppingTimer === undefined) this.#armForgetting();
+  }
+
+  /** One timer for all stopped ids, set for the oldest (they are in stop order). */
+  #armForgetting(): void {
+    const oldest = this.#stopping.values().next();
+    if (oldest.done === true) return;
+    this.#stoppingTimer = setTimeout(() => {
+      this.#stoppingTimer = undefined;
+      const now = performance.now();
+      for (const [id, deadline] of this.#stopping) {
+        if (deadline > now) break;
+        const subscription = this.#byId.get(id);
+        if (subscription !== undefined && !subscription.wanted) this.#forget(id);
+        else this.#stopping.delete(id);
+      }
+      this.#armForgetting();
+    }, Math.max(oldest.value - performance.now(), 0));
   }
 
   #confirmStop(id: string): void {

@@ -24,10 +24,10 @@ export class ResultStream<T> implements AsyncIterableIterator<T> {
   readonly #maxBuffered: number;
 
   /**
-   * @param onReturn called once when the consumer leaves early (`break`, `return()`), not when
-   *   the stream ends or fails from the transport's side.
-   * @param maxBuffered results kept for a slow consumer before the stream fails with
-   *   `TransportBufferOverflowError`. `Infinity` (the default) never fails.
+   * @param onReturn called once when the consumer leaves early (`break`, `return()`) or the
+   *   buffer overflows, not when the stream ends or fails from the transport's side.
+   * @param maxBuffered results kept for a slow consumer; one more fails the stream with
+   *   `TransportBufferOverflowError` (after those). `Infinity` (the default) never fails.
    */
   constructor(onReturn: () => void, maxBuffered = Infinity) {
     this.#onReturn = onReturn;
@@ -42,14 +42,19 @@ export class ResultStream<T> implements AsyncIterableIterator<T> {
       waiter.resolve({ done: false, value });
       return;
     }
-    this.#buffer.push(value);
-    if (this.#buffer.length - this.#head > this.#maxBuffered) {
+    if (this.#buffer.length - this.#head >= this.#maxBuffered) {
+      // Stopped like a consumer that left (stop sent, out of the registry, never resubscribed);
+      // the consumer still reads the results kept, then the error.
+      const stop = this.#onReturn;
       this.fail(
         new TransportBufferOverflowError(
-          `Expected the consumer to keep up with this subscription, but more than ${this.#maxBuffered} results were waiting to be read (maxBufferedResults). Read results faster, or raise maxBufferedResults.`,
+          `Expected the consumer to keep up with this subscription, but ${this.#maxBuffered} results were waiting to be read (maxBufferedResults) when another arrived; the subscription was stopped. Read results faster, or raise maxBufferedResults.`,
         ),
       );
+      stop?.();
+      return;
     }
+    this.#buffer.push(value);
   }
 
   /** Ends with an error, after the consumer has read everything already buffered. */

@@ -10,7 +10,7 @@ import {
   type TransportError,
 } from '../errors.js';
 import { isAuthFailure } from './graphql-protocol.js';
-import { checkFunction } from '../options.js';
+import { checkFunction, checkMs } from '../options.js';
 
 export interface RetryOptions {
   /** Consecutive failed reconnection attempts before giving up. @default Infinity */
@@ -52,12 +52,11 @@ export function retryPolicy(option: boolean | RetryOptions | undefined): RetryPo
     maxDelayMs: option.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs,
     shouldRetry: checkFunction('retry.shouldRetry', option.shouldRetry) ?? DEFAULT_RETRY.shouldRetry,
   };
-  for (const key of ['attempts', 'baseDelayMs', 'maxDelayMs'] as const) {
-    const value = policy[key];
-    if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
-      throw new TransportConfigurationError(`Expected retry.${key} to be a number >= 0, but got ${String(value)}.`);
-    }
+  if (typeof policy.attempts !== 'number' || Number.isNaN(policy.attempts) || policy.attempts < 0) {
+    throw new TransportConfigurationError(`Expected retry.attempts to be a number >= 0 (Infinity: no limit), but got ${String(policy.attempts)}.`);
   }
+  checkMs('retry.baseDelayMs', policy.baseDelayMs);
+  checkMs('retry.maxDelayMs', policy.maxDelayMs);
   return policy;
 }
 

@@ -104,7 +104,7 @@ export class AppSyncWebsocketsTransport extends RealtimeClient<ServerMessage, Ex
 
   protected override async startFrame(subscription: Subscription<ExecutionResult, GraphQLParams>, id: string): Promise<string> {
     const data = await subscription.params;
-    const authorization = await this.authHeaders('/graphql', data);
+    const authorization = await this.authHeaders('/graphql', data, `the start of subscription ${id}`);
     return startMessage(id, data, authorization);
   }
 
@@ -123,8 +123,19 @@ export class AppSyncWebsocketsTransport extends RealtimeClient<ServerMessage, Ex
       case 'complete':
         this.completed(message.id);
         return;
+      case 'malformed':
+        this.failAndStop(message.id, message.error);
+        return;
+      case 'unknown':
+        // Ignored on purpose, so that a message AppSync adds one day cannot break every deployed client.
+        this.ignored(message.original);
+        return;
       case 'error': {
-        const id = message.id as string;
+        const id = message.id;
+        if (id === undefined) {
+          this.connectionLevelError(message.errors);
+          return;
+        }
         if (isInvalidation(message.errors)) {
           // Server-side invalidation (extensions.invalidateSubscriptions): over, never restarted.
           this.completed(id);

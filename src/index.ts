@@ -32,7 +32,7 @@ export {
   TransportUnsupportedOperation,
   isTransportError,
 } from './errors.js';
-export type { GraphQLErrorLike, TimeoutPhase } from './errors.js';
+export type { GraphQLErrorLike, TimeoutPhase, TransportErrorCode } from './errors.js';
 export type { HandshakeAuth } from './protocol/handshake.js';
 export type { TlsOptions, WebSocketConstructor, WebSocketLike } from './socket/websocket.js';
 export { AppSyncHttpTransport } from './http/http-transport.js';

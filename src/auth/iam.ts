@@ -188,7 +188,8 @@ export class AppSyncIAMAuthentication implements AppSyncAuthentication {
       if (cause instanceof TransportError) throw cause;
       // Built from the error's name only: the signer's inputs are secret.
       throw new TransportAuthError(
-        `AWS_IAM auth could not sign the request to ${host}${request.path}: the SigV4 signer threw ${errorName(cause)}.`,
+        `AWS_IAM auth could not sign the request to ${host}${request.path}: the SigV4 signer threw ${errorName(cause)}. The original error is in \`cause\`.`,
+        { cause },
       );
     }
     const headers: Record<string, string> = {};
@@ -215,7 +216,24 @@ export class AppSyncIAMAuthentication implements AppSyncAuthentication {
     return regionFromHost(host) ?? this.#fallback.region(host);
   }
 
+  /**
+   * Credentials that have not expired. AWS refuses expired ones, so a provider (or the default
+   * chain) that hands them out is asked once more; then, or for a fixed value, it is an error
+   * naming the expiry time.
+   */
   async #resolveCredentials(): Promise<AwsCredentialIdentity> {
+    const first = await this.#readCredentials();
+    const now = this.#clock();
+    if (!hasExpired(first, now)) return first;
+    const from = this.#credentials === undefined ? 'the AWS SDK default credential chain' : typeof this.#credentials === 'function' ? 'the function passed as `credentials`' : 'option `credentials`';
+    if (typeof this.#credentials === 'object') throw expiredError(first, now, from, 'Pass a function that returns fresh credentials instead.');
+    this.invalidate();
+    const second = await this.#readCredentials();
+    if (!hasExpired(second, this.#clock())) return second;
+    throw expiredError(second, now, from, 'It was asked twice. Make it refresh expired credentials, or check the clock.');
+  }
+
+  async #readCredentials(): Promise<AwsCredentialIdentity> {
     const source = this.#credentials;
     let value: unknown;
     if (source === undefined) return validateCredentials(await this.#fallback.credentials(), 'the AWS SDK default credential chain');
@@ -275,6 +293,17 @@ function validateCredentials(value: unknown, from: string): AwsCredentialIdentit
   }
   // As given: the signer skips an empty or null sessionToken, and ignores other fields (`expiration`).
   return record as unknown as AwsCredentialIdentity;
+}
+
+function hasExpired(credentials: AwsCredentialIdentity, now: Date): boolean {
+  const expiration = credentials.expiration as unknown;
+  return expiration instanceof Date && expiration.getTime() <= now.getTime();
+}
+
+function expiredError(credentials: AwsCredentialIdentity, now: Date, from: string, fix: string): TransportAuthError {
+  return new TransportAuthError(
+    `AWS_IAM auth: the credentials from ${from} expired at ${(credentials.expiration as Date).toISOString()} (it is now ${now.toISOString()}), and AWS refuses expired credentials. ${fix}`,
+  );
 }
 
 function describeField(value: unknown): string {

@@ -220,6 +220,7 @@ class ShardedSubscription<T> implements AsyncIterableIterator<T> {
       if (this.#done) return DONE;
       try {
         const inner = this.#inner ?? (await this.#open());
+        if (inner === undefined) return DONE;
         const result = await inner.next();
         if (result.done) this.#finish();
         return result;
@@ -247,17 +248,20 @@ class ShardedSubscription<T> implements AsyncIterableIterator<T> {
     return this;
   }
 
-  async #open(): Promise<AsyncIterableIterator<T>> {
+  /** Places the subscription on a socket; undefined when the consumer left meanwhile. */
+  async #open(): Promise<AsyncIterableIterator<T> | undefined> {
     await this.#ops.validate();
+    // Each await is a point where return() may have run: place and subscribe only while wanted,
+    // and give the place back if it was left while its socket connected.
+    if (this.#done) return undefined;
     const shard = this.#ops.place();
     this.#shard = shard;
     await this.#ops.connected(shard);
-    const inner = this.#ops.subscribe(shard);
     if (this.#done) {
-      // Left while the socket was connecting.
-      void inner.return?.();
-      return inner;
+      if (this.#shard === shard) this.#releaseShard();
+      return undefined;
     }
+    const inner = this.#ops.subscribe(shard);
     this.#inner = inner;
     return inner;
   }

@@ -5,6 +5,7 @@
  * messages, so `update` collects the chunks (the signer's are small strings) until `digest`.
  */
 import type { Checksum, SourceData } from '@smithy/types';
+import { TransportAuthError } from '../errors.js';
 
 const encoder = new TextEncoder();
 
@@ -32,7 +33,9 @@ export class WebCryptoSha256 implements Checksum {
     const subtle = globalThis.crypto?.subtle;
     if (subtle === undefined) {
       // Browsers expose crypto.subtle only in secure contexts: https pages and http://localhost.
-      throw new Error('WebCrypto (crypto.subtle) is not available: serve the page over https or from localhost.');
+      throw new TransportAuthError(
+        'AWS_IAM auth signs with WebCrypto (crypto.subtle), which this page does not have: browsers offer it only in secure contexts. Serve the page over https or from localhost.',
+      );
     }
     const message = concat(this.#chunks);
     if (this.#secret === undefined) return new Uint8Array(await subtle.digest('SHA-256', message));

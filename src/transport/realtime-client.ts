@@ -24,6 +24,7 @@ import type { TlsOptions, WebSocketConstructor } from '../socket/websocket.js';
 import { asTransportError, Connection, type RealtimeProtocol } from './connection.js';
 import { serverError } from './graphql-protocol.js';
 import { Emitter, reportLater } from './emitter.js';
+import { ExpiringKeys } from './expiring-keys.js';
 import { ResultStream } from './result-stream.js';
 import { backoffDelay, classifyFailure, retryPolicy, type RetryOptions, type RetryPolicy } from './retry.js';
 
@@ -234,11 +235,10 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
   /** Ids on the current socket, including stopped ones awaiting confirmation. */
   readonly #byId = new Map<string, Subscription<T, P>>();
   /**
-   * Stopped ids awaiting confirmation, in stop order, with when to forget them
-   * (`performance.now()`): a server that never confirms must not make them pile up.
+   * Stopped ids awaiting confirmation, forgotten after closeTimeoutMs: a server that never
+   * confirms must not make them pile up.
    */
-  readonly #stopping = new Map<string, number>();
-  #stoppingTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #stopping: ExpiringKeys<string>;
   /** Aborts the connect or reconnect attempt under way (close() during a handshake). */
   #attempt: AbortController | undefined;
   /** Bumped by connect() and close(): async work of an older generation drops its result. */
@@ -260,6 +260,9 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     this.ackTimeoutMs = checkTimeout('ackTimeoutMs', options.ackTimeoutMs, 10_000);
     this.#closeTimeoutMs = checkTimeout('closeTimeoutMs', options.closeTimeoutMs, 10_000);
     this.#authTimeoutMs = checkTimeout('authTimeoutMs', options.authTimeoutMs, 10_000);
+    this.#stopping = new ExpiringKeys(armed(this.#closeTimeoutMs) ? this.#closeTimeoutMs : DEFAULT_FORGET_MS, (id) => {
+      if (this.#byId.get(id)?.wanted === false) this.#forget(id);
+    });
     this.#keepAliveTimeoutMs =
       options.keepAliveTimeoutMs === undefined ? undefined : checkTimeout('keepAliveTimeoutMs', options.keepAliveTimeoutMs, null);
     this.#handshakeAuth = checkHandshakeAuth(options.handshakeAuth ?? 'subprotocol');
@@ -786,7 +789,7 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     const id = subscription.id;
     if (id === undefined) return;
     if (subscription.started && subscription.sendStop && connection.send(this.stopFrame(id))) {
-      this.#rememberStop(id);
+      this.#stopping.add(id);
       return;
     }
     // Not started yet: #start sees `wanted === false` and sends nothing.
@@ -832,30 +835,6 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
   #forgetIds(): void {
     this.#byId.clear();
     this.#stopping.clear();
-    clearTimeout(this.#stoppingTimer);
-    this.#stoppingTimer = undefined;
-  }
-
-  #rememberStop(id: string): void {
-    this.#stopping.set(id, performance.now() + (armed(this.#closeTimeoutMs) ? this.#closeTimeoutMs : DEFAULT_FORGET_MS));
-    if (this.#stoppingTimer === undefined) this.#armForgetting();
-  }
-
-  /** One timer for all stopped ids, set for the oldest (they are in stop order). */
-  #armForgetting(): void {
-    const oldest = this.#stopping.values().next();
-    if (oldest.done === true) return;
-    this.#stoppingTimer = setTimeout(() => {
-      this.#stoppingTimer = undefined;
-      const now = performance.now();
-      for (const [id, deadline] of this.#stopping) {
-        if (deadline > now) break;
-        const subscription = this.#byId.get(id);
-        if (subscription !== undefined && !subscription.wanted) this.#forget(id);
-        else this.#stopping.delete(id);
-      }
-      this.#armForgetting();
-    }, Math.max(oldest.value - performance.now(), 0));
   }
 
   #confirmStop(id: string): void {

@@ -11,6 +11,7 @@ import { buildAppSyncSchema } from '../schema/appsync-sdl.js';
 import { EngineCore, asObject, describeKind, idOf, unsupported, type EngineConnection, type EngineOptions } from './engine-core.js';
 import { realtimeFaults, type RealtimeFaults } from './faults.js';
 import { RejectedSubscription, checkSubscription, projectPayload } from './graphql/subscriptions.js';
+import { servedSchema } from './graphql/served-schema.js';
 
 export type { Peer } from './engine-core.js';
 export type { ReceivedFrame } from './frame-record.js';
@@ -50,7 +51,10 @@ type Connection = EngineConnection<LocalSubscription>;
 export class RealtimeEngine extends EngineCore<LocalSubscription, RealtimeFaults> {
   readonly faults: RealtimeFaults = realtimeFaults();
   readonly #options: RealtimeOptions;
-  /** The schema built from `options.schema`, if one was given. */
+  /**
+   * The schema built from `options.schema`, if one was given, with the directives AppSync
+   * serves (see `servedSchema`).
+   */
   readonly schema: GraphQLSchema | undefined;
   /** Parsed documents of subscriptions started under a schema, for projecting results. */
   readonly #documents = new WeakMap<LocalSubscription, DocumentNode>();
@@ -59,7 +63,7 @@ export class RealtimeEngine extends EngineCore<LocalSubscription, RealtimeFaults
   constructor(options: RealtimeOptions = {}) {
     super('graphql-ws', '/graphql/connect', options);
     this.#options = options;
-    this.schema = options.schema === undefined ? undefined : buildAppSyncSchema(options.schema);
+    this.schema = options.schema === undefined ? undefined : servedSchema(buildAppSyncSchema(options.schema));
   }
 
   protected errorFrame(type: string, errors: unknown, id?: string): Record<string, unknown> {

@@ -6,6 +6,9 @@ import { API_KEY } from './helpers.js';
 
 export type Frame = Record<string, unknown>;
 
+/** Where the server listens (a `LocalAppSync`, or a `serve` process's `127.0.0.1:<port>`). */
+export type Server = Pick<LocalAppSync, 'host'>;
+
 export interface RawSocket {
   readonly ws: WebSocket;
   /** Every frame received, parsed, in order. */
@@ -22,14 +25,14 @@ export const GRAPHQL = { path: '/graphql/realtime', protocol: 'graphql-ws' };
 export const EVENTS = { path: '/event/realtime', protocol: 'aws-appsync-event-ws' };
 
 /** The auth object clients send with the server's API key. */
-export function apiKeyAuth(server: LocalAppSync): Record<string, string> {
+export function apiKeyAuth(server: Server): Record<string, string> {
   return { host: server.host, 'x-api-key': API_KEY };
 }
 
 /** Opens a socket to an endpoint of `server` with `auth` in the `header-` subprotocol; closed when the test ends. */
 export async function rawSocket(
   t: TestContext,
-  server: LocalAppSync,
+  server: Server,
   endpoint: { path: string; protocol: string },
   auth: Record<string, string> = apiKeyAuth(server),
 ): Promise<RawSocket> {
@@ -61,8 +64,11 @@ export async function rawSocket(
     send: (frame) => ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame)),
     frame: (match, timeoutMs = 5000) =>
       new Promise((resolve, reject) => {
+        let scanned = 0;
         const check = (): void => {
-          const found = frames.find(match);
+          // Only the frames that arrived since the last look: a long run must not cost n².
+          const found = frames.slice(scanned).find(match);
+          scanned = frames.length;
           if (found !== undefined || closeCode !== undefined) {
             waiting.delete(check);
             clearTimeout(timer);

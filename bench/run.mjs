@@ -404,7 +404,7 @@ if (bundles.length > 0) {
 if (serverRows.length > 0) {
   out.push(
     '',
-    `Server fan-out: ${P.fanoutSockets.toLocaleString('en-US')} sockets × ${FANOUT_PER_SOCKET} subscriptions, ${P.fanoutEvents} mutations over HTTP one after another; latency from just before each mutation is sent to each \`data\` frame's arrival; every subscriber got every event exactly once (else not measured). Medians of ${P.fanoutRounds} round(s).`,
+    `Server fan-out: ${P.fanoutSockets.toLocaleString('en-US')} sockets × ${FANOUT_PER_SOCKET} subscriptions, ${P.fanoutEvents} mutations over HTTP one after another; latency from just before each mutation is sent to each \`data\` frame's arrival; every subscriber got every event exactly once (else not measured). Medians of ${P.fanoutRounds} round(s) alternating between the servers; the ratio is of the medians.`,
     '',
     '| measurement | unit | local AppSync | Amplify simulator | local / simulator |',
     '|---|---|---:|---:|---:|',

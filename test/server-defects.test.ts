@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import { AppSyncLambdaAuthentication, AppSyncWebsocketsTransport, signAppSyncRequest } from '../src/index.js';
 import type { LocalAppSync } from '../src/testing/index.js';
+import { cli } from './cli-helpers.js';
 import { API_KEY, SUBSCRIPTION, localServer } from './helpers.js';
 import { EVENTS, GRAPHQL, apiKeyAuth, rawSocket, startFrame, type Frame, type RawSocket } from './raw-socket.js';
 
@@ -229,6 +230,15 @@ describe('defect 6: the auth object\'s host', () => {
     events.send({ type: 'subscribe', id: 'e1', channel: '/default/*', authorization: { host: REALTIME_HOST, 'x-api-key': API_KEY } });
     const refused = await events.frame((f) => f.id === 'e1');
     assert.equal(refused.type, 'subscribe_error');
+  });
+
+  test('serve --public-host checks it too', async (t) => {
+    const serve = cli(t, ['serve', '--port', '0', '--public-host', 'api.example.com']);
+    const [, host = ''] = await serve.stdoutMatch(/^HTTP: http:\/\/([^/]+)\/graphql$/m);
+    const socket = await rawSocket(t, { host }, GRAPHQL, { host: REALTIME_HOST, 'x-api-key': API_KEY });
+    socket.send({ type: 'connection_init' });
+    const error = await socket.frame((f) => f.type === 'connection_error');
+    assert.equal((error.payload as { errors: { message: string }[] }).errors[0]?.message, message(REALTIME_HOST));
   });
 
   test('without publicHost (the default), a port-less 127.0.0.1 host as gql-cli sends it is accepted', async (t) => {

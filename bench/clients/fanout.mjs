@@ -33,5 +33,5 @@ for (let e = 0; e < Number(events); e++) {
 }
 const mismatches = fanout.mismatches(ids);
 fanout.close();
-process.send({ type: 'result', latencies, mismatches: mismatches.length, example: mismatches[0], total: fanout.total });
-process.exit(0);
+// Exit once the message is out: an IPC send is asynchronous.
+process.send({ type: 'result', latencies, mismatches: mismatches.length, example: mismatches[0], total: fanout.total }, () => process.exit(0));

@@ -7,7 +7,7 @@
  */
 import { describeValue, errorName } from '../errors.js';
 import { checkAuth, type AuthCheck, type LocalAuthOptions } from './auth-check.js';
-import { ConnectionTable } from './connection-table.js';
+import { ConnectionTable, type TrackedConnection } from './connection-table.js';
 import type { ConnectionFaults } from './faults.js';
 import { FrameRecord, type FrameRecordOptions, type ReceivedFrame } from './frame-record.js';
 import { checkHost } from './host-check.js';
@@ -42,22 +42,16 @@ export interface EngineOptions extends FrameRecordOptions {
   publicHost?: string | undefined;
 }
 
-/** One open socket, as both engines track it. */
-export interface EngineConnection<Sub> {
-  readonly id: number;
-  readonly peer: Peer;
+/** One open socket, as both engines track it: the table's record plus the protocol's state. */
+export interface EngineConnection<Sub> extends TrackedConnection<Sub> {
   /** The auth object of the handshake. */
   readonly auth: Record<string, string> | undefined;
   /** The client offered the engine's subprotocol. */
   readonly protocolOk: boolean;
-  closed: boolean;
   /** Subprotocol, handshake auth and host have passed. */
   admitted: boolean;
   /** `connection_ack` is sent or on its way (at most one per connection). */
   acked: boolean;
-  subscriptions: Map<string, Sub>;
-  kaTimer: ReturnType<typeof setInterval> | undefined;
-  timers: Set<ReturnType<typeof setTimeout>>;
   /** Frames are handled one after another, in arrival order, even when auth checks take time. */
   queue: Promise<void>;
 }

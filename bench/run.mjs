@@ -10,7 +10,7 @@
  * (raw, ours, ours-observe, amplify, raw, …) and the medians are reported; ratios are medians of
  * the per-round ratios. Nothing here is a pass/fail test.
  *
- * Options: --quick (fewer rounds and frames, for a smoke run), --only=cpu,latency,heap,rss,import,iam,document,bundle
+ * Options: --quick (fewer rounds and frames, for a smoke run), --only=cpu,latency,heap,rss,import,iam,document,bundle,fanout
  * Env: BENCH_LIB=/path/to/src/index.js to measure another build than ../dist.
  * The bundle rows are scripts/size.mjs's measurement (the CI size check's), called from here.
  */
@@ -28,8 +28,8 @@ const wants = (section) => only === undefined || only.includes(section);
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 
 const P = quick
-  ? { cpuRounds: 2, warmup: 1000, frames: 5000, latencyProcs: 1, cycles: 4, heapRounds: 1, heapSubs: 500, rssRounds: 1, importRounds: 3, iamRounds: 2, iamMs: 200 }
-  : { cpuRounds: 11, warmup: 5000, frames: 30000, latencyProcs: 3, cycles: 10, heapRounds: 3, heapSubs: 2000, rssRounds: 2, importRounds: 8, iamRounds: 7, iamMs: 300 };
+  ? { cpuRounds: 2, warmup: 1000, frames: 5000, latencyProcs: 1, cycles: 4, heapRounds: 1, heapSubs: 500, rssRounds: 1, importRounds: 3, iamRounds: 2, iamMs: 200, fanoutRounds: 1, fanoutSockets: 200, fanoutEvents: 3 }
+  : { cpuRounds: 11, warmup: 5000, frames: 30000, latencyProcs: 3, cycles: 10, heapRounds: 3, heapSubs: 2000, rssRounds: 2, importRounds: 8, iamRounds: 7, iamMs: 300, fanoutRounds: 3, fanoutSockets: 2000, fanoutEvents: 5 };
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -266,6 +266,66 @@ if (wants('bundle')) {
   }
 }
 
+// ---- server fan-out: the local AppSync beside the Amplify simulator -------------------------
+// Each server in its own process (its RSS is its own), the subscribers in another
+// (clients/fanout.mjs, the load test's driver); mutations over HTTP, one after another.
+const FANOUT_PER_SOCKET = 10;
+const serverRows = [];
+const serverNotes = [];
+const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+async function fanoutRound(kind) {
+  const server = start(here('./lib/fanout-server.mjs'), [kind], { execArgv: ['--expose-gc'] });
+  try {
+    const ready = await server.next();
+    if (ready.type === 'error') throw new Error(ready.message);
+    const args = [ready.realtimeUrl, ready.url, ready.host, ready.apiKey, ready.handshake, P.fanoutSockets, FANOUT_PER_SOCKET, P.fanoutEvents].map(String);
+    const clients = start(here('./clients/fanout.mjs'), args);
+    try {
+      await clients.next(600_000);
+      server.send({ type: 'rss' });
+      const { rss } = await server.next();
+      clients.send({ type: 'go' });
+      const result = await clients.next(600_000);
+      if (result.mismatches > 0) throw new Error(`${result.mismatches} subscriptions did not get every event exactly once (${result.example})`);
+      const sorted = result.latencies.sort((a, b) => a - b);
+      return { p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), max: sorted.at(-1), rss: rss / 1048576 };
+    } finally {
+      clients.child.kill();
+    }
+  } finally {
+    if (server.child.exitCode === null) server.send({ type: 'stop' });
+    await server.exited;
+  }
+}
+if (wants('fanout')) {
+  const kinds = ['ours', 'simulator'];
+  const per = Object.fromEntries(kinds.map((k) => [k, { p50: [], p99: [], max: [], rss: [] }]));
+  const failed = {};
+  for (let round = 0; round < P.fanoutRounds; round++) {
+    for (const kind of kinds) {
+      if (failed[kind]) continue;
+      try {
+        for (const [metric, value] of Object.entries(await fanoutRound(kind))) per[kind][metric].push(value);
+        log(`fan-out round ${round + 1}, ${kind}: p50 ${per[kind].p50.at(-1).toFixed(1)} ms, p99 ${per[kind].p99.at(-1).toFixed(1)} ms, RSS ${per[kind].rss.at(-1).toFixed(0)} MB`);
+      } catch (error) {
+        failed[kind] = error.message.split('\n')[0];
+        serverNotes.push(`${kind === 'ours' ? 'local AppSync' : 'Amplify simulator'} not measured: ${failed[kind]}`);
+      }
+    }
+  }
+  const subscriptions = (P.fanoutSockets * FANOUT_PER_SOCKET).toLocaleString('en-US');
+  for (const [metric, label, unit] of [
+    ['p50', 'fan-out latency, median receipt', 'ms'],
+    ['p99', 'fan-out latency, 99th percentile receipt', 'ms'],
+    ['max', 'fan-out latency, last subscriber', 'ms'],
+    ['rss', `server RSS with ${subscriptions} live subscriptions`, 'MB'],
+  ]) {
+    const ours = per.ours[metric].length ? median(per.ours[metric]) : undefined;
+    const sim = per.simulator[metric].length ? median(per.simulator[metric]) : undefined;
+    serverRows.push({ metric: label, unit, ours, sim, ratio: ours !== undefined && sim !== undefined ? ours / sim : undefined });
+  }
+}
+
 // ---- report --------------------------------------------------------------------------------
 function ratioList(per, a, b) {
   return per[a].map((v, i) => v / per[b][i]);
@@ -307,9 +367,13 @@ out.push(
   `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, commit ${commit}, library ${process.env.BENCH_LIB ? `BENCH_LIB=${process.env.BENCH_LIB}` : 'dist/'}, ${new Date().toISOString().slice(0, 10)}` +
     `${quick ? ' (--quick)' : ''}; medians of alternating rounds, ratios are medians of per-round ratios.`,
   '',
-  '| measurement | unit | raw `ws` | ours, `for await` | ours, `observe` | Amplify v6 | `for await` / raw | `observe` / raw | `for await` / Amplify | `observe` / Amplify | goal | holds |',
-  '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|',
 );
+if (rows.length > 0) {
+  out.push(
+    '| measurement | unit | raw `ws` | ours, `for await` | ours, `observe` | Amplify v6 | `for await` / raw | `observe` / raw | `for await` / Amplify | `observe` / Amplify | goal | holds |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|',
+  );
+}
 for (const row of rows) {
   const v = (k) => fmt(row.values[k], row.unit);
   const r = (k) => fmtRatio(row.ratios[k]);
@@ -336,6 +400,17 @@ if (bundles.length > 0) {
         `lazy ${(b.lazy.gzip / 1024).toFixed(1)} KB gz (${(b.lazy.min / 1024).toFixed(1)} KB min). Minified bytes by package, all reachable chunks: ${parts}.`,
     );
   }
+}
+if (serverRows.length > 0) {
+  out.push(
+    '',
+    `Server fan-out: ${P.fanoutSockets.toLocaleString('en-US')} sockets × ${FANOUT_PER_SOCKET} subscriptions, ${P.fanoutEvents} mutations over HTTP one after another; latency from just before each mutation is sent to each \`data\` frame's arrival; every subscriber got every event exactly once (else not measured). Medians of ${P.fanoutRounds} round(s) alternating between the servers; the ratio is of the medians.`,
+    '',
+    '| measurement | unit | local AppSync | Amplify simulator | local / simulator |',
+    '|---|---|---:|---:|---:|',
+  );
+  for (const row of serverRows) out.push(`| ${row.metric} | ${row.unit} | ${fmt(row.ours, row.unit)} | ${fmt(row.sim, row.unit)} | ${fmtRatio(row.ratio)} |`);
+  for (const note of serverNotes) out.push('', note);
 }
 out.push('', `Took ${((performance.now() - t0) / 1000).toFixed(0)} s.`);
 console.log(out.join('\n'));

@@ -13,35 +13,12 @@
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { API_KEY, SCHEMA } from './chat.mjs';
+
+export { API_KEY, ON_CREATE, SCHEMA } from './chat.mjs';
 
 const require = createRequire(import.meta.url);
 const { AmplifyAppSyncSimulator } = require('@aws-amplify/amplify-appsync-simulator');
-
-export const API_KEY = 'da2-interopinteropinteropinterop';
-
-export const SCHEMA = /* GraphQL */ `
-  type Message {
-    id: ID!
-    room: String!
-    text: String!
-  }
-  input CreateMessageInput {
-    id: ID!
-    room: String!
-    text: String!
-  }
-  type Query {
-    ping: String
-  }
-  type Mutation {
-    createMessage(input: CreateMessageInput!): Message
-  }
-  type Subscription {
-    onCreateMessage(room: String): Message @aws_subscribe(mutations: ["createMessage"])
-  }
-`;
-
-export const ON_CREATE = 'subscription OnCreate($room: String) { onCreateMessage(room: $room) { id room text } }';
 
 /** The library under test: ../dist (after the root build), or INTEROP_LIB. */
 export function loadLibrary() {

@@ -1,7 +1,7 @@
 /** The local AppSync driven by a schema: HTTP queries and mutations, subscriptions fed by them, AppSync's errors. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parse, validate } from 'graphql';
+import { buildClientSchema, getIntrospectionQuery, parse, validate } from 'graphql';
 import { TransportConfigurationError, TransportQueryError, signAppSyncRequest } from '../src/index.js';
 import { CHAT_SCHEMA, LocalGraphQLExecutor, buildAppSyncSchema, startLocalAppSync, type LocalAppSync } from '../src/testing/index.js';
 import { API_KEY, errorOf, localServer, subscriptionsOnServer, take, transportFor } from './helpers.js';
@@ -334,5 +334,46 @@ describe('subscriptions fed by mutations', () => {
     assert.equal(server.realtime.publish('onItem', { id: '8', name: 'other' }), 0);
     assert.equal(server.realtime.publish('onItem', { id: '7', name: 'x', meta: { a: 1 } }), 1);
     assert.deepEqual(await take(results, 1), [{ data: { onItem: { id: '7', meta: '{"a":1}' } } }]);
+  });
+});
+
+describe('introspection that older clients can read (gql 3.5 with graphql-core 3.2)', () => {
+  /** The directive locations graphql-core 3.2 knows: its `build_client_schema` throws on any other. */
+  const GRAPHQL_CORE_32_LOCATIONS = new Set([
+    'QUERY', 'MUTATION', 'SUBSCRIPTION', 'FIELD', 'FRAGMENT_DEFINITION', 'FRAGMENT_SPREAD', 'VARIABLE_DEFINITION', 'INLINE_FRAGMENT',
+    'SCHEMA', 'SCALAR', 'OBJECT', 'FIELD_DEFINITION', 'ARGUMENT_DEFINITION', 'INTERFACE', 'UNION', 'ENUM', 'ENUM_VALUE',
+    'INPUT_OBJECT', 'INPUT_FIELD_DEFINITION',
+  ]);
+  // What gql's fetch_schema_from_transport sends: graphql-core 3.2's default query, with deprecated input values.
+  const QUERY = getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true });
+
+  async function directives(server: LocalAppSync): Promise<{ name: string; locations: string[] }[]> {
+    const { status, body } = await post(server, { query: QUERY });
+    assert.equal(status, 200);
+    assert.equal(body.errors, undefined);
+    assert.doesNotThrow(() => buildClientSchema(body.data));
+    return body.data.__schema.directives;
+  }
+
+  test('no directive location graphql-core 3.2 lacks (graphql 16.15 puts DIRECTIVE_DEFINITION on @deprecated), no @specifiedBy or @oneOf', async (t) => {
+    const server = await localServer(t, { schema: CHAT_SCHEMA });
+    const served = await directives(server);
+    assert.deepEqual(served.flatMap((d) => d.locations.filter((l) => !GRAPHQL_CORE_32_LOCATIONS.has(l)).map((l) => `@${d.name} on ${l}`)), []);
+    assert.deepEqual(served.find((d) => d.name === 'deprecated')?.locations, ['FIELD_DEFINITION', 'ARGUMENT_DEFINITION', 'INPUT_FIELD_DEFINITION', 'ENUM_VALUE']);
+    assert.deepEqual(served.map((d) => d.name).filter((name) => !name.startsWith('aws_')), ['canonical', 'hidden', 'renamed', 'include', 'skip', 'deprecated']);
+    const old = await post(server, { query: '{ listMessages { text } }' });
+    assert.equal(old.status, 200, 'the same types still execute');
+  });
+
+  test('a schema that uses @specifiedBy or @oneOf keeps them', async (t) => {
+    const server = await localServer(t, {
+      schema: `
+        scalar Url @specifiedBy(url: "https://url.spec.whatwg.org/")
+        input Pick @oneOf { a: String, b: Int }
+        type Query { pick(by: Pick!): Url }
+      `,
+    });
+    const names = (await directives(server)).map((d) => d.name);
+    assert.ok(names.includes('specifiedBy') && names.includes('oneOf'), names.join(', '));
   });
 });

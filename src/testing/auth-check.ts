@@ -30,7 +30,8 @@ export interface AuthCheckRequest {
 
 export type AuthCheck = { ok: true; mode: string } | { ok: false; message: string };
 
-function header(headers: Record<string, string>, name: string): string | undefined {
+/** A header of an auth object by name, whatever its casing; undefined unless it is a string. */
+export function header(headers: Record<string, string>, name: string): string | undefined {
   const lower = name.toLowerCase();
   for (const key of Object.keys(headers)) {
     if (key.toLowerCase() === lower) {

@@ -2,7 +2,7 @@
  * The open sockets of a local engine (GraphQL or Events) and what closing one means: every timer
  * cleared, every subscription forgotten, waiters told. Shared so both engines close alike.
  */
-import type { Peer } from './realtime-core.js';
+import type { Peer } from './engine-core.js';
 
 export interface TrackedConnection<Sub> {
   id: number;
@@ -11,7 +11,7 @@ export interface TrackedConnection<Sub> {
   subscriptions: Map<string, Sub>;
   kaTimer: ReturnType<typeof setInterval> | undefined;
   /** One-shot timers (delayed acks); cleared on close. */
-  timers?: Set<ReturnType<typeof setTimeout>>;
+  timers: Set<ReturnType<typeof setTimeout>>;
 }
 
 export class ConnectionTable<Sub, S extends TrackedConnection<Sub>> {
@@ -45,10 +45,8 @@ export class ConnectionTable<Sub, S extends TrackedConnection<Sub>> {
     if (state.closed) return;
     state.closed = true;
     if (state.kaTimer !== undefined) clearInterval(state.kaTimer);
-    if (state.timers) {
-      for (const timer of state.timers) clearTimeout(timer);
-      state.timers.clear();
-    }
+    for (const timer of state.timers) clearTimeout(timer);
+    state.timers.clear();
     state.subscriptions.clear();
     this.#open.delete(state.id);
     this.#onChange();

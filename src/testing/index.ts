@@ -2,15 +2,11 @@
 export { startLocalAppSync } from './node-server.js';
 export type { LocalAppSync, LocalAppSyncOptions } from './node-server.js';
 export { RealtimeEngine } from './realtime-core.js';
-export type {
-  LocalSubscription,
-  Peer,
-  RealtimeFaults,
-  RealtimeOptions,
-  ReceivedFrame,
-  UpgradeDecision,
-  UpgradeRequest,
-} from './realtime-core.js';
+export type { LocalSubscription, RealtimeOptions } from './realtime-core.js';
+export type { EngineConnection, EngineCore, EngineOptions, Peer } from './engine-core.js';
+export type { ConnectionFaults, EventsFaults, RealtimeFaults } from './faults.js';
+export type { FrameRecordOptions, ReceivedFrame } from './frame-record.js';
+export type { UpgradeDecision, UpgradeRequest } from './upgrade.js';
 export { checkAuth } from './auth-check.js';
 export type { AuthCheck, AuthCheckRequest, LocalAuthOptions, LocalIamCredentials } from './auth-check.js';
 export { verifyAppSyncSignature } from './sigv4-verify.js';
@@ -29,7 +25,6 @@ export type { AppSyncScalarName } from '../schema/appsync-scalars.js';
 export { EventsEngine } from './events-engine.js';
 export type {
   EventsEngineOptions,
-  EventsFaults,
   LocalAuthMode,
   LocalEventsNamespace,
   LocalEventsPublish,

@@ -32,7 +32,10 @@ export interface LocalAppSyncOptions extends RealtimeOptions {
   generateId?: (() => string) | undefined;
   /** Largest HTTP request body accepted, in bytes; larger ones get a 413. @default 1048576 */
   maxBodyBytes?: number | undefined;
-  /** The Events API at `/event` (namespaces, their auth modes, timers). `auth` defaults to the server's. @default { namespaces: ['default'] } */
+  /**
+   * The Events API at `/event` (namespaces, their auth modes, timers). `auth`, `publicHost`,
+   * `maxReceivedFrames` and `maxReceivedBytes` default to the server's. @default { namespaces: ['default'] }
+   */
   events?: EventsEngineOptions | undefined;
 }
 
@@ -69,7 +72,13 @@ const EVENTS_REALTIME_PATHS = new Set(['/event/realtime', '/event']);
 
 export async function startLocalAppSync(options: LocalAppSyncOptions = {}): Promise<LocalAppSync> {
   const engine = new RealtimeEngine(options);
-  const events = new EventsEngine({ auth: options.auth, ...options.events });
+  const events = new EventsEngine({
+    auth: options.auth,
+    publicHost: options.publicHost,
+    maxReceivedFrames: options.maxReceivedFrames,
+    maxReceivedBytes: options.maxReceivedBytes,
+    ...options.events,
+  });
   const store = new LocalStore();
   const executor =
     engine.schema === undefined

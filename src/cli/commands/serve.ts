@@ -21,6 +21,7 @@ interface ServeFlags {
   iamSecretAccessKey?: string;
   iamSessionToken?: string;
   eventsNamespace?: string[];
+  publicHost?: string;
 }
 
 export const DEFAULT_PORT = 4000;
@@ -41,6 +42,7 @@ export function registerServe(program: Command, context: CliContext): void {
     .option('--iam-access-key-id <id>', 'accept IAM (SigV4) signatures made with this access key id')
     .option('--iam-secret-access-key <secret>', 'the secret access key of --iam-access-key-id')
     .option('--iam-session-token <token>', 'the session token of --iam-access-key-id, for temporary credentials')
+    .option('--public-host <host>', "refuse auth objects whose host is not this one, as AppSync does (the API's public host, e.g. api.example.com) (default: not checked)")
     .option('--events-namespace <name>', `an AppSync Events namespace to enable (repeatable) (default: "${DEFAULT_EVENTS_NAMESPACE}")`, collect)
     .addHelpText(
       'after',
@@ -70,7 +72,7 @@ async function serve(context: CliContext, flags: ServeFlags): Promise<ExitCode> 
   const { startLocalAppSync } = await import('../../testing/node-server.js');
   let server: LocalAppSync;
   try {
-    server = await startLocalAppSync({ schema, auth: auth.options, port: flags.port, hostname: flags.hostname, events: { namespaces } });
+    server = await startLocalAppSync({ schema, auth: auth.options, port: flags.port, hostname: flags.hostname, publicHost: flags.publicHost, events: { namespaces } });
   } catch (error) {
     if (error instanceof TransportConfigurationError) {
       throw new CliUsageError(`${flags.schema ?? 'the bundled schema'}: ${error.message}`, { cause: error });

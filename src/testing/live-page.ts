@@ -14,35 +14,47 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 /** Where the page loads the library from. */
 export const LIVE_PAGE_BUNDLE_PATH = '/appsync-websockets.js';
 
-/** dist/src/testing/live-page.js → dist/browser/appsync-websockets.js (also inside the published package). */
-const BUNDLE_FILE = new URL('../../browser/appsync-websockets.js', import.meta.url);
+/** dist/src/testing/live-page.js → dist/browser/ (also inside the published package). */
+const BUNDLE_DIR = new URL('../../browser/', import.meta.url);
 
-let bundle: Promise<Uint8Array> | undefined;
+/** The bundle's lazily loaded chunks, beside it (`scripts/browser-build.mjs`). */
+const CHUNK_PATH = /^\/chunks\/[A-Za-z0-9_.-]+\.js$/;
 
-/** Whether `GET <url>` is the live page or its bundle. */
+const files = new Map<string, Promise<Uint8Array>>();
+
+function isBundlePath(path: string): boolean {
+  return path === LIVE_PAGE_BUNDLE_PATH || CHUNK_PATH.test(path);
+}
+
+/** Whether `GET <url>` is the live page, its bundle or one of the bundle's chunks. */
 export function isLivePageRequest(req: IncomingMessage): boolean {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
   const path = new URL(req.url ?? '/', 'http://local').pathname;
-  return path === '/' || path === '/index.html' || path === LIVE_PAGE_BUNDLE_PATH;
+  return path === '/' || path === '/index.html' || isBundlePath(path);
 }
 
 /** Answers a request {@link isLivePageRequest} accepted. */
 export async function answerLivePage(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://local').pathname;
-  if (path !== LIVE_PAGE_BUNDLE_PATH) {
+  if (!isBundlePath(path)) {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
     res.end(req.method === 'HEAD' ? undefined : LIVE_PAGE_HTML);
     return;
   }
-  bundle ??= readFile(BUNDLE_FILE);
+  // The path is checked above (no "..", no "/" inside a chunk name): it stays in BUNDLE_DIR.
+  const file = new URL(`.${path}`, BUNDLE_DIR);
+  let read = files.get(path);
+  if (read === undefined) files.set(path, (read = readFile(file)));
   let body: Uint8Array;
   try {
-    body = await bundle;
+    body = await read;
   } catch {
-    bundle = undefined; // built later: read it again next time
+    files.delete(path); // built later: read it again next time
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
     res.end(
-      `The browser bundle ${decodeURIComponent(BUNDLE_FILE.pathname)} is missing. Build it with \`npm run build\` (or \`node scripts/browser-build.mjs\` after tsc).\n`,
+      path === LIVE_PAGE_BUNDLE_PATH
+        ? `The browser bundle ${decodeURIComponent(file.pathname)} is missing. Build it with \`npm run build\` (or \`node scripts/browser-build.mjs\` after tsc).\n`
+        : `No chunk ${path} in ${decodeURIComponent(BUNDLE_DIR.pathname)}: the page holds a bundle older than the last build. Reload it.\n`,
     );
     return;
   }

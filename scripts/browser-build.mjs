@@ -2,22 +2,26 @@
 /**
  * The browser build, with esbuild. Run by `npm run build` after `tsc`:
  *
- *   node scripts/browser-build.mjs            # writes dist/browser/appsync-websockets.js
+ *   node scripts/browser-build.mjs            # writes dist/browser/appsync-websockets.js and dist/browser/chunks/
  *
  * Bundlers need none of this: they resolve the package's `#platform` import with the `browser`
- * condition to `dist/src/platform/browser.js` and tree-shake as usual. The file written here is
- * the whole public API of `appsync-websockets` in one self-contained, minified ES module (graphql
- * and the SigV4 signer included), for pages without a bundler: the local AppSync serves it at
- * `/appsync-websockets.js` to its live page, and the browser tests load it in Chromium.
+ * condition to `dist/src/platform/browser.js` and tree-shake as usual. What is written here is
+ * the whole public API of `appsync-websockets` as minified ES modules for pages without a
+ * bundler: `appsync-websockets.js` holds what the transports, the Events client and the auth
+ * classes need; what only some pages use loads on first use from `chunks/` beside it (the SigV4
+ * signer for IAM, graphql's printer for DocumentNodes, graphql's validation for a `Client`
+ * schema, the explanation of a missing `auth`). Serve the directory as it is. The local AppSync
+ * serves it to its live page, and the browser tests load it in Chromium.
  *
  * The options are shared with `scripts/size.mjs`. Both fail when the output would reach a Node
  * built-in or `ws`, or use the globals `process`, `Buffer`, `__dirname` or `__filename`.
  */
 import { build } from 'esbuild';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -92,28 +96,66 @@ const graphqlEsm = {
   },
 };
 
+/** Where the standalone chunks go, inside the standalone bundle's directory. */
+export const STANDALONE_CHUNKS_DIR = 'chunks';
+
 /**
- * Bundles `entry` (default: the built `dist/src/index.js`) into one ES module at `outfile`.
- * Resolves with its size in bytes.
+ * Bundles `entry` (default: the built `dist/src/index.js`) into `outdir` (default
+ * `dist/browser/`): `appsync-websockets.js` and its chunks, with code splitting. Resolves with
+ * every file written: `{ path, min, gzip, initial, loaded, inputs }`: `initial` when it loads
+ * with the entry (static imports), `loaded` when anything can load it (else it is a chunk esbuild
+ * wrote for code that tree-shaking removed); `inputs` are its inputs by bytes, largest first.
  */
-export async function buildStandalone({ entry = resolve(ROOT, 'dist/src/index.js'), outfile = resolve(ROOT, STANDALONE_PATH) } = {}) {
+export async function buildStandalone({ entry = resolve(ROOT, 'dist/src/index.js'), outdir = resolve(ROOT, dirname(STANDALONE_PATH)) } = {}) {
   const options = browserBuildOptions();
   const result = await build({
     ...options,
-    entryPoints: [entry],
-    outfile,
+    entryPoints: { 'appsync-websockets': entry },
+    outdir,
+    splitting: true,
+    chunkNames: `${STANDALONE_CHUNKS_DIR}/[name]-[hash]`,
     legalComments: 'eof',
     plugins: [...options.plugins, graphqlEsm],
   });
-  const file = result.outputFiles.find((f) => f.path === outfile);
-  if (file === undefined) throw new Error(`esbuild wrote no ${outfile}`);
-  assertNoNodeGlobals(file.text, outfile);
-  await mkdir(dirname(outfile), { recursive: true });
-  await writeFile(outfile, file.contents);
-  return file.contents.length;
+  const meta = result.metafile.outputs;
+  const key = (path) => relative(process.cwd(), path).split(sep).join('/');
+  // (With splitting, every dynamically imported module is an entry point of its own too.)
+  const entryKey = Object.keys(meta).find((k) => k.endsWith('/appsync-websockets.js'));
+  const reach = (kinds, from, seen = new Set()) => {
+    const walk = (k) => {
+      if (seen.has(k) || meta[k] === undefined) return;
+      seen.add(k);
+      for (const i of meta[k].imports) if (kinds.includes(i.kind) && !i.external) walk(i.path);
+    };
+    for (const k of from) walk(k);
+    return seen;
+  };
+  const initial = reach(['import-statement'], [entryKey]);
+  // esbuild also writes chunks for dynamic imports in code that tree-shaking removed (in
+  // @smithy/core): nothing loads those. They stay on disk, reported as never loaded.
+  const reachable = reach(['import-statement', 'dynamic-import'], [entryKey]);
+  await rm(outdir, { recursive: true, force: true });
+  const files = [];
+  for (const file of result.outputFiles) {
+    assertNoNodeGlobals(file.text, file.path);
+    await mkdir(dirname(file.path), { recursive: true });
+    await writeFile(file.path, file.contents);
+    const k = key(file.path);
+    const inputs = Object.entries(meta[k]?.inputs ?? {})
+      .filter(([, i]) => i.bytesInOutput > 0)
+      .sort((a, b) => b[1].bytesInOutput - a[1].bytesInOutput)
+      .map(([path, i]) => ({ path: path.replace(/^.*node_modules\//, '').replace(/^(.*\/)?dist\/src\//, 'src/'), bytes: i.bytesInOutput }));
+    files.push({ path: relative(outdir, file.path).split(sep).join('/'), min: file.contents.length, gzip: gzipSync(file.contents, { level: 9 }).length, initial: initial.has(k), loaded: reachable.has(k), inputs });
+  }
+  return files.sort((a, b) => Number(b.initial) - Number(a.initial) || b.gzip - a.gzip);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const bytes = await buildStandalone();
-  console.log(`${STANDALONE_PATH}: ${(bytes / 1024).toFixed(1)} KB minified`);
+  const files = await buildStandalone();
+  const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+  const sum = (list, k) => list.reduce((acc, f) => acc + f[k], 0);
+  const first = files.filter((f) => f.initial);
+  console.log(`${STANDALONE_PATH}: loads ${kb(sum(first, 'gzip'))} min+gzip first (${kb(sum(first, 'min'))} min)`);
+  const lazy = files.filter((f) => f.loaded && !f.initial);
+  console.log(`dist/browser/chunks/: ${lazy.length} chunks loaded on demand, ${kb(sum(lazy, 'gzip'))} min+gzip in all`);
 }

@@ -7,7 +7,8 @@
  *
  *   node scripts/size.mjs [--lib dist/src/index.js] [--verbose] [--goals]
  *
- * Prints one line per budget (`--verbose`: what weighs most, and the initial load's weight
+ * Also measures the standalone bundle (`dist/browser/`, see scripts/browser-build.mjs): what it
+ * loads first, and each chunk it loads on demand. Prints one line per budget (`--verbose`: what weighs most, and the initial load's weight
  * without its string literals, i.e. code without messages) and exits 1 when a size is over
  * its `max` (with `--goals`: over its goal). `test/size-budget.test.ts` runs the same
  * measurement under `npm test`. `--external-node` measures an older build that still reached
@@ -17,7 +18,9 @@ import { build } from 'esbuild';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { assertNoNodeGlobals, browserBuildOptions } from './browser-build.mjs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { assertNoNodeGlobals, browserBuildOptions, buildStandalone } from './browser-build.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -27,25 +30,35 @@ const CORE = ['AppSyncWebsocketsTransport', 'AppSyncApiKeyAuthentication', 'AppS
 
 /**
  * Each budget: what an app imports, which chunks count (`initial`: what the page loads with the
- * app; `all`: with every lazy chunk it can load), min+gzip in bytes:
- * - `goal`: the issue's target ("Browsers for real": core 8 KB, with IAM 20 KB; Amplify's
- *   subscription client is about 64 KB). Reported, and enforced with `--goals`.
- * - `max`: the ceiling enforced in CI (`npm test`), so growth is a decision (raise it here) and
- *   not an accident. Lower it as the library shrinks.
+ * app; `all`: with every lazy chunk its features load), min+gzip in bytes. `goal` and `max` are
+ * the decision on the browser issue: the core (transport + API key + JWT) loads at most 12 KB
+ * first, lazy chunks reported apart; core + IAM, signer chunks included, at most 20 KB; the
+ * teaching error messages stay. Both are enforced in CI (`npm test`), so growth is a decision
+ * (change it here) and not an accident.
  * History: 22.6 / 31.4 KB until 2026-11-25, when documents stopped going through graphql's parser
  * (src/protocol/operations.ts reads them; graphql's printer loads only for DocumentNodes, whose
  * apps bundle graphql already, so its chunk is reported but not counted), IAM's Node-only
  * defaults moved behind `#platform`, and the connection's handshake and open phases merged:
- * 11.8 / 19.8 KB; then checks of every option and of custom auth objects: 12.0 / 20.0 KB.
- * The core goal does not hold: the core's initial load with every string literal emptied (code
- * without its messages; `--verbose`) is 8.3 KB min+gzip already (typed errors, reconnection with
- * jitter, keep-alive, three handshake styles, custom domains, observe, bounded buffers, option
- * checks); the messages are ~3.7 KB more. Its `max` is today's size plus ~0.5 KB. Core + IAM
- * meets its goal, which is therefore also its `max`.
+ * 11.8 / 19.8 KB; then checks of every option and of custom auth objects: 12.0 / 20.0 KB (12,324
+ * bytes, over 12 KB); then the browser's explanation for a missing `auth` became a lazy chunk
+ * (it loads only when `auth` is left out): 11.9 / 20.0 KB. The core's initial load with every
+ * string literal emptied (code without its messages; `--verbose`) is 8.3 KB: the messages are
+ * the rest, and they stay.
  */
 export const BUDGETS = [
-  { name: 'core (transport + API key + JWT), initial load', imports: CORE, counts: 'initial', goal: 8 * 1024, max: 12.5 * 1024 },
+  { name: 'core (transport + API key + JWT), initial load', imports: CORE, counts: 'initial', goal: 12 * 1024, max: 12 * 1024 },
   { name: 'core + IAM, initial + lazy chunks', imports: [...CORE, 'AppSyncIAMAuthentication'], counts: 'all', goal: 20 * 1024, max: 20 * 1024 },
+];
+
+/**
+ * Lazy chunks that load only in a situation the budgets do not cover; each is reported apart,
+ * not counted. A chunk is one of these when every input in it matches.
+ */
+export const UNCOUNTED_LAZY = [
+  // A DocumentNode means the app bundles graphql already; string documents never load it.
+  { key: 'printer', label: "graphql's printer for DocumentNodes", matches: (path) => path.includes('node_modules/graphql/') },
+  // Only when `auth` is left out, which in a browser is a mistake this chunk explains.
+  { key: 'missingAuth', label: 'the explanation of a missing `auth`', matches: (path) => path.endsWith('platform/browser-missing-auth.js') },
 ];
 
 /**
@@ -100,12 +113,11 @@ export async function measureSizes({ lib = resolve(ROOT, 'dist/src/index.js'), o
       (acc, k) => acc + gzipSync(new TextDecoder().decode(files.get(k)).replace(STRING_LITERAL, '""'), { level: 9 }).length,
       0,
     );
-    // graphql's printer loads only when the app passes a DocumentNode, that is, when the app
-    // already bundles graphql itself; its chunk is reported apart and not counted.
-    const graphqlOnly = (k) => Object.keys(meta[k].inputs).every((path) => path.includes('node_modules/graphql/'));
     const lazyKeys = [...allKeys].filter((k) => !initialKeys.has(k));
-    const lazy = sum(lazyKeys.filter((k) => !graphqlOnly(k)));
-    const printer = sum(lazyKeys.filter(graphqlOnly));
+    const uncountedRule = (k) => UNCOUNTED_LAZY.find((rule) => Object.keys(meta[k].inputs).every(rule.matches));
+    const lazy = sum(lazyKeys.filter((k) => uncountedRule(k) === undefined));
+    const uncounted = UNCOUNTED_LAZY.map((rule) => ({ label: rule.label, ...sum(lazyKeys.filter((k) => uncountedRule(k) === rule)) }));
+    const printer = uncounted[0];
     for (const k of allKeys) {
       const text = new TextDecoder().decode(files.get(k));
       if (allowNodeGlobals) results.nodeGlobals = [...(results.nodeGlobals ?? []), ...(text.match(/__NODE_ONLY_GLOBAL_\w+__.{0,60}/g) ?? [])];
@@ -127,6 +139,7 @@ export async function measureSizes({ lib = resolve(ROOT, 'dist/src/index.js'), o
       withoutStrings,
       lazy,
       printer,
+      uncounted,
       gzipBytes,
       goal: budget.goal,
       max: budget.max,
@@ -138,13 +151,59 @@ export async function measureSizes({ lib = resolve(ROOT, 'dist/src/index.js'), o
   return results;
 }
 
+/**
+ * The standalone bundle for pages without a bundler (`dist/browser/`, the whole API): what it
+ * loads first, with its `max` (today's size plus ~0.5 KB, so growth is a decision), and each
+ * chunk it loads on demand, named after what it holds.
+ */
+export const STANDALONE_BUDGET = { name: 'standalone dist/browser/appsync-websockets.js (whole API), first load', max: 20 * 1024 };
+
+function chunkLabel(inputs) {
+  const has = (re) => inputs.some((i) => re.test(i.path));
+  if (has(/^@smithy\/signature-v4\//)) return 'IAM: the SigV4 signer';
+  if (has(/^@smithy\//)) return 'IAM: the signer\'s @smithy/core helpers';
+  if (has(/^src\/schema\//)) return 'Client schema: AppSync SDL';
+  if (has(/^graphql\/(type|validation|utilities|execution)\//)) return 'Client schema: graphql\'s parser and validation';
+  if (has(/^graphql\/language\/printer/)) return 'DocumentNodes: graphql\'s printer';
+  if (has(/platform\/browser-missing-auth/)) return 'the explanation of a missing `auth`';
+  return 'graphql: re-exports between its chunks (Client schema, DocumentNodes)';
+}
+
+/** Builds the standalone bundle into a temporary directory and measures it. */
+export async function measureStandalone({ lib = resolve(ROOT, 'dist/src/index.js') } = {}) {
+  const outdir = await mkdtemp(resolve(tmpdir(), 'appsync-websockets-standalone-'));
+  try {
+    const files = await buildStandalone({ entry: lib, outdir });
+    const first = files.filter((f) => f.initial);
+    const gzipBytes = first.reduce((n, f) => n + f.gzip, 0);
+    return {
+      ...STANDALONE_BUDGET,
+      gzipBytes,
+      minBytes: first.reduce((n, f) => n + f.min, 0),
+      withinMax: gzipBytes <= STANDALONE_BUDGET.max,
+      lazy: files.filter((f) => f.loaded && !f.initial).map((f) => ({ path: f.path, gzip: f.gzip, min: f.min, label: chunkLabel(f.inputs) })),
+      neverLoaded: files.filter((f) => !f.loaded).map((f) => f.path),
+    };
+  } finally {
+    await rm(outdir, { recursive: true, force: true });
+  }
+}
+
+export function formatStandalone(r) {
+  const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+  return [
+    `${r.name}: ${kb(r.gzipBytes)} min+gzip (${kb(r.minBytes)} min) — max ${kb(r.max)}: ${r.withinMax ? 'ok' : 'OVER MAX'}`,
+    ...r.lazy.map((c) => `       on demand: ${c.label}: ${kb(c.gzip)} gzip / ${kb(c.min)} min`),
+  ].join('\n');
+}
+
 export function formatSize(r) {
   const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
   const verdict = !r.withinMax ? 'OVER MAX' : r.meetsGoal ? 'ok' : 'ok (goal not met)';
   return (
     `${r.name}: ${kb(r.gzipBytes)} min+gzip — max ${kb(r.max)}, goal ${kb(r.goal)}: ${verdict} ` +
     `[initial ${kb(r.initial.gzip)} gzip / ${kb(r.initial.min)} min; lazy ${kb(r.lazy.gzip)} gzip / ${kb(r.lazy.min)} min; ` +
-    `not counted: graphql's printer for DocumentNodes, lazy, ${kb(r.printer.gzip)} gzip]`
+    `not counted, lazy: ${r.uncounted.filter((u) => u.gzip > 0).map((u) => `${u.label} ${kb(u.gzip)} gzip`).join('; ') || 'none'}]`
   );
 }
 
@@ -169,5 +228,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       for (const i of r.inputs.slice(0, 12)) console.log(`       ${i.path}: ${i.bytes} B`);
     }
   }
-  if (results.some((r) => !r.withinMax || (args.includes('--goals') && !r.meetsGoal))) process.exitCode = 1;
+  const standalone = await measureStandalone(lib ? { lib } : {});
+  console.log(formatStandalone(standalone));
+  if (results.some((r) => !r.withinMax || (args.includes('--goals') && !r.meetsGoal)) || !standalone.withinMax) process.exitCode = 1;
 }

@@ -14,7 +14,7 @@ export type { AppSyncJWTAuthenticationOptions } from './auth/jwt.js';
 export { AppSyncLambdaAuthentication } from './auth/lambda.js';
 export type { AppSyncLambdaAuthenticationOptions } from './auth/lambda.js';
 export { AppSyncIAMAuthentication, signAppSyncRequest } from './auth/iam.js';
-export type { AppSyncIAMAuthenticationOptions, AwsCredentialsSource, SignAppSyncRequestInput } from './auth/iam.js';
+export type { AppSyncIAMAuthenticationOptions, AwsCredentialIdentity, AwsCredentialsSource, SignAppSyncRequestInput } from './auth/iam.js';
 export type { AppSyncAuthentication, AuthMode, AuthRequest, ValueOrProvider } from './auth/types.js';
 export {
   TransportAlreadyConnected,

@@ -234,7 +234,7 @@ describe('appsync-websockets serve and demo', { concurrency: true }, () => {
     const end = await run.done;
     assert.equal(end.code, 0, end.stderr);
     assert.equal(end.stdout, `HTTP: ${url}\nreal-time: ${realtimeUrl}\nevents: ${url.replace(/\/graphql$/, '/event')}\npage: ${url.replace(/graphql$/, '')}\n`);
-    assert.match(end.stderr, /^local AppSync listening \(schema: bundled chat schema; auth: 2 API keys, 1 JWT\), Events namespaces: default\. Press Ctrl-C to stop\.\nstopping \(SIGTERM\)\nstopped\n$/);
+    assert.match(end.stderr, /^local AppSync listening \(schema: bundled chat schema; auth: 2 API keys, 1 JWT\), Events namespaces: default\. Press Ctrl-C to stop\.\nTry it, each in its own terminal:\n  First set APPSYNC_API_KEY to the --api-key value serve was given \(the commands read it; it is not printed here\): export APPSYNC_API_KEY=…\n(  npx appsync-websockets .*\n){4}The page .* \(add \?apiKey=<key> to its URL\)\.\nstopping \(SIGTERM\)\nstopped\n$/);
     assertNoSecrets(end, SECRETS);
   });
 

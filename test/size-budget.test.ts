@@ -15,9 +15,17 @@ interface SizeResult {
   meetsGoal: boolean;
   inputs: { path: string; bytes: number }[];
 }
+interface StandaloneResult {
+  gzipBytes: number;
+  max: number;
+  withinMax: boolean;
+  lazy: { path: string; gzip: number; label: string }[];
+}
 interface SizeModule {
   measureSizes(options: { lib: string }): Promise<SizeResult[]>;
   formatSize(result: SizeResult): string;
+  measureStandalone(options: { lib: string }): Promise<StandaloneResult>;
+  formatStandalone(result: StandaloneResult): string;
 }
 
 // A plain script (it runs without a build); loaded by URL, so TypeScript leaves it alone.
@@ -37,4 +45,15 @@ test('browser bundles (esbuild, browser condition, min+gzip) stay within their b
     [],
     'A browser bundle grew past its max in scripts/size.mjs. Run `node scripts/size.mjs --verbose` to see what weighs most; raise `max` only if the growth is worth it.',
   );
+});
+
+test('the standalone bundle loads the API first within its max, and the IAM signer, graphql\'s printer and schema validation on demand', async (t) => {
+  const { measureStandalone, formatStandalone } = (await import(SIZE_SCRIPT)) as SizeModule;
+  const r = await measureStandalone({ lib: LIB });
+  t.diagnostic(formatStandalone(r));
+  assert.ok(r.withinMax, `${formatStandalone(r)}\nThe standalone bundle's first load grew past its max in scripts/size.mjs (STANDALONE_BUDGET).`);
+  const labels = r.lazy.map((c) => c.label);
+  for (const expected of ['IAM: the SigV4 signer', "DocumentNodes: graphql's printer", "Client schema: graphql's parser and validation"]) {
+    assert.ok(labels.includes(expected), `expected a lazy chunk for ${expected}, but the chunks are: ${labels.join('; ')}`);
+  }
 });

@@ -5,7 +5,7 @@
  * load them. The hash and the defaults for credentials and region come from `#platform`: in
  * browsers WebCrypto, and no environment, config files or chain.
  */
-import type { AwsCredentialIdentity, ChecksumConstructor } from '@smithy/types';
+import type { ChecksumConstructor } from '@smithy/types';
 import { awsDefaults, loadSha256 } from '#platform';
 import type { AwsDefaults } from '../platform/types.js';
 import { TransportAuthError, TransportConfigurationError, TransportError, errorName } from '../errors.js';
@@ -19,6 +19,22 @@ export const APPSYNC_IAM_SIGNED_HEADERS: Readonly<Record<string, string>> = Obje
   'content-encoding': 'amz-1.0',
   'content-type': 'application/json; charset=UTF-8',
 });
+
+/**
+ * AWS credentials: structurally the AWS SDK's `AwsCredentialIdentity`, what its credential
+ * providers resolve to. Declared here rather than imported from `@smithy/types`, whose
+ * declarations need @types/node: a browser app type-checks this package without it.
+ */
+export interface AwsCredentialIdentity {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  /** For temporary credentials (STS, SSO, Cognito identity pools). */
+  readonly sessionToken?: string | undefined;
+  readonly credentialScope?: string | undefined;
+  readonly accountId?: string | undefined;
+  /** When they stop working; providers refresh before it. */
+  readonly expiration?: Date | undefined;
+}
 
 /** Credentials: a value, or a function (e.g. an AWS SDK provider) called again for every signature. */
 export type AwsCredentialsSource = ValueOrProvider<AwsCredentialIdentity>;

@@ -47,15 +47,11 @@ export function awsDefaults(_profile: string | undefined): AwsDefaults {
   };
 }
 
+/**
+ * Reached only when `auth` was left out, which in a browser is a mistake: the object that
+ * explains it loads then, so pages that pass `auth` do not carry its message.
+ */
 export async function createDefaultAuth(): Promise<AppSyncAuthentication> {
-  return {
-    mode: 'AWS_IAM',
-    getHeaders: () =>
-      Promise.reject(
-        new TransportAuthError(
-          'No `auth` was given, and its default, AWS_IAM with the AWS SDK default credential chain, does not exist in browsers. ' +
-            'Pass `auth`: AppSyncApiKeyAuthentication, AppSyncJWTAuthentication, AppSyncLambdaAuthentication, or AppSyncIAMAuthentication with `credentials` (e.g. from Cognito identity pools) and `region`.',
-        ),
-      ),
-  };
+  const { missingBrowserAuth } = await import('./browser-missing-auth.js');
+  return missingBrowserAuth();
 }

@@ -10,39 +10,80 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { getNamedType, isLeafType, isNonNullType, isObjectType, type GraphQLSchema } from 'graphql';
+
+/** What the page selects of each message, when the schema has the chat shape. */
+export interface ChatShape {
+  /** `id room text`, and `createdAt` when the message type has it. */
+  fields: string[];
+}
+
+/**
+ * Whether `schema` has what the page uses: `createMessage(room, text)` (any other argument
+ * optional) and `onCreateMessage` (arguments optional) returning an object with `id`, `room`
+ * and `text`. The bundled chat schema has it; `serve` says so when another schema does not. The
+ * page makes the same check in the browser, by introspection.
+ */
+export function chatShape(schema: GraphQLSchema): ChatShape | undefined {
+  const mutation = schema.getMutationType()?.getFields().createMessage;
+  const subscription = schema.getSubscriptionType()?.getFields().onCreateMessage;
+  if (mutation === undefined || subscription === undefined) return undefined;
+  const names = mutation.args.map((a) => a.name);
+  if (!names.includes('room') || !names.includes('text')) return undefined;
+  if (mutation.args.some((a) => a.name !== 'room' && a.name !== 'text' && isNonNullType(a.type))) return undefined;
+  if (subscription.args.some((a) => isNonNullType(a.type))) return undefined;
+  const message = getNamedType(subscription.type);
+  if (!isObjectType(message)) return undefined;
+  const fields = message.getFields();
+  const leaf = (name: string): boolean => fields[name] !== undefined && isLeafType(getNamedType(fields[name].type));
+  if (!['id', 'room', 'text'].every(leaf)) return undefined;
+  return { fields: ['id', 'room', 'text', ...(leaf('createdAt') ? ['createdAt'] : [])] };
+}
 
 /** Where the page loads the library from. */
 export const LIVE_PAGE_BUNDLE_PATH = '/appsync-websockets.js';
 
-/** dist/src/testing/live-page.js → dist/browser/appsync-websockets.js (also inside the published package). */
-const BUNDLE_FILE = new URL('../../browser/appsync-websockets.js', import.meta.url);
+/** dist/src/testing/live-page.js → dist/browser/ (also inside the published package). */
+const BUNDLE_DIR = new URL('../../browser/', import.meta.url);
 
-let bundle: Promise<Uint8Array> | undefined;
+/** The bundle's lazily loaded chunks, beside it (`scripts/browser-build.mjs`). */
+const CHUNK_PATH = /^\/chunks\/[A-Za-z0-9_.-]+\.js$/;
 
-/** Whether `GET <url>` is the live page or its bundle. */
+const files = new Map<string, Promise<Uint8Array>>();
+
+function isBundlePath(path: string): boolean {
+  return path === LIVE_PAGE_BUNDLE_PATH || CHUNK_PATH.test(path);
+}
+
+/** Whether `GET <url>` is the live page, its bundle or one of the bundle's chunks. */
 export function isLivePageRequest(req: IncomingMessage): boolean {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
   const path = new URL(req.url ?? '/', 'http://local').pathname;
-  return path === '/' || path === '/index.html' || path === LIVE_PAGE_BUNDLE_PATH;
+  return path === '/' || path === '/index.html' || isBundlePath(path);
 }
 
 /** Answers a request {@link isLivePageRequest} accepted. */
 export async function answerLivePage(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://local').pathname;
-  if (path !== LIVE_PAGE_BUNDLE_PATH) {
+  if (!isBundlePath(path)) {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
     res.end(req.method === 'HEAD' ? undefined : LIVE_PAGE_HTML);
     return;
   }
-  bundle ??= readFile(BUNDLE_FILE);
+  // The path is checked above (no "..", no "/" inside a chunk name): it stays in BUNDLE_DIR.
+  const file = new URL(`.${path}`, BUNDLE_DIR);
+  let read = files.get(path);
+  if (read === undefined) files.set(path, (read = readFile(file)));
   let body: Uint8Array;
   try {
-    body = await bundle;
+    body = await read;
   } catch {
-    bundle = undefined; // built later: read it again next time
+    files.delete(path); // built later: read it again next time
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
     res.end(
-      `The browser bundle ${decodeURIComponent(BUNDLE_FILE.pathname)} is missing. Build it with \`npm run build\` (or \`node scripts/browser-build.mjs\` after tsc).\n`,
+      path === LIVE_PAGE_BUNDLE_PATH
+        ? `The browser bundle ${decodeURIComponent(file.pathname)} is missing. Build it with \`npm run build\` (or \`node scripts/browser-build.mjs\` after tsc).\n`
+        : `No chunk ${path} in ${decodeURIComponent(BUNDLE_DIR.pathname)}: the page holds a bundle older than the last build. Reload it.\n`,
     );
     return;
   }
@@ -127,7 +168,14 @@ transport.on('connecting', ({ reconnect }) => setState(reconnect ? 'reconnecting
 transport.on('connected', ({ reconnect }) => { setState('connected'); if (reconnect) log('reconnected; subscription started again'); });
 transport.on('disconnected', ({ error }) => { setState('reconnecting', 'disconnected'); log('disconnected: ' + error.message); });
 transport.on('reconnecting', ({ attempt, delayMs }) => setState('reconnecting', 'reconnecting (attempt ' + attempt + ', in ' + (delayMs / 1000).toFixed(1) + ' s)'));
-transport.on('closed', ({ error }) => { setState('closed'); if (error) log('closed: ' + error.message); });
+let reported;
+/** Logs a failure once: the same error may come from the iterator and the closed event. */
+const report = (prefix, error) => {
+  if (error === reported) return;
+  reported = error;
+  log(prefix + error.message);
+};
+transport.on('closed', ({ error }) => { setState('closed'); if (error) report('closed: ', error); });
 
 function show(message) {
   const list = $('messages');
@@ -140,6 +188,32 @@ function show(message) {
   time.textContent = message.createdAt ? new Date(message.createdAt).toLocaleTimeString() : '';
   li.append(time, room, document.createTextNode(message.text));
   list.append(li);
+}
+
+/**
+ * The page needs the chat shape (see chatShape in live-page.ts): createMessage(room, text) and
+ * onCreateMessage returning id, room and text. Asked of the server by introspection, so any
+ * schema with that shape works. Resolves with the fields to select, or a reason it cannot run.
+ */
+async function chatFields() {
+  const leaf = (t) => { while (t.ofType) t = t.ofType; return t.kind === 'SCALAR' || t.kind === 'ENUM'; };
+  const { data } = await http.execute(
+    '{ m: __type(name: "Mutation") { fields { name args { name type { kind } } } } ' +
+      's: __type(name: "Subscription") { fields { name args { type { kind } } type { kind name ofType { kind name } } } } }',
+  );
+  const create = data?.m?.fields?.find((f) => f.name === 'createMessage');
+  const on = data?.s?.fields?.find((f) => f.name === 'onCreateMessage');
+  if (!create || !on) return { missing: 'createMessage and onCreateMessage' };
+  const names = create.args.map((a) => a.name);
+  if (!names.includes('room') || !names.includes('text') || create.args.some((a) => !['room', 'text'].includes(a.name) && a.type.kind === 'NON_NULL') || on.args.some((a) => a.type.kind === 'NON_NULL')) {
+    return { missing: 'createMessage(room, text) with no other required argument, and onCreateMessage with no required argument' };
+  }
+  const typeName = on.type.name ?? on.type.ofType?.name;
+  const { data: typeData } = await http.execute('query T($n: String!) { __type(name: $n) { fields { name type { kind ofType { kind ofType { kind } } } } } }', { variableValues: { n: typeName } });
+  const fields = typeData?.__type?.fields ?? [];
+  const has = (n) => fields.some((f) => f.name === n && leaf(f.type));
+  if (!['id', 'room', 'text'].every(has)) return { missing: 'id, room and text on ' + typeName };
+  return { fields: ['id', 'room', 'text', ...(has('createdAt') ? ['createdAt'] : [])] };
 }
 
 $('send').addEventListener('submit', async (event) => {
@@ -160,16 +234,28 @@ $('send').addEventListener('submit', async (event) => {
   }
 });
 
+/** Whether an error is the server refusing the page's credentials (then ?apiKey= may be missing). */
+const isAuthFailure = (error) =>
+  error.code === 'AUTH_ERROR' || [401, 403].includes(error.statusCode) ||
+  (error.errors ?? []).some((e) => /Unauthorized/.test(e.errorType ?? '') || [401, 403].includes(e.errorCode));
+
 try {
-  await transport.connect();
-  $('submit').disabled = false;
-  for await (const result of transport.subscribe('subscription OnCreateMessage { onCreateMessage { id room text createdAt } }')) {
-    if (result.data?.onCreateMessage) show(result.data.onCreateMessage);
-    if (result.errors) log('errors: ' + JSON.stringify(result.errors));
+  const shape = await chatFields();
+  if (shape.missing) {
+    setState('failed', 'needs the chat schema');
+    log('This page needs the bundled chat schema, or one with the same shape (' + shape.missing + '), and this server runs another. Start appsync-websockets serve without --schema, or add those fields to your schema.');
+  } else {
+    await transport.connect();
+    $('submit').disabled = false;
+    for await (const result of transport.subscribe('subscription OnCreateMessage { onCreateMessage { ' + shape.fields.join(' ') + ' } }')) {
+      if (result.data?.onCreateMessage) show(result.data.onCreateMessage);
+      if (result.errors) log('errors: ' + JSON.stringify(result.errors));
+    }
   }
 } catch (error) {
   setState('failed', 'failed');
-  log(error.message + (params.get('apiKey') ? '' : ' (a server with API keys needs ?apiKey=<key> in this URL)'));
+  const hint = isAuthFailure(error) && !params.get('apiKey') && !params.get('jwt') ? ' (a server started with --api-key needs ?apiKey=<key> in this URL)' : '';
+  if (error !== reported) { reported = error; log(error.message + hint); }
 }
 </script>
 </body>

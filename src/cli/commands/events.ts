@@ -11,6 +11,7 @@ import { validateChannel } from '../../protocol/events.js';
 import { AUTH_HELP, addAuthOptions, authFromFlags, positiveInteger, type AuthFlags } from '../args.js';
 import { CliError, CliUsageError, EXIT, type ExitCode } from '../exit-codes.js';
 import { jsonLine, note, out, type CliIo } from '../output.js';
+import { usesIam, withHints } from '../hints.js';
 import type { CliContext } from '../program.js';
 import { exitCodeForStop, onStopRequest, type StopReason } from '../signals.js';
 import { logStates } from '../state-log.js';
@@ -88,7 +89,9 @@ ${CHANNEL_RULES}
 ${AUTH_HELP}`,
     )
     .action(
-      context.action((url: string, channel: string, flags: EventsSubscribeFlags) => eventsSubscribe(context, url, channel, flags)),
+      context.action((url: string, channel: string, flags: EventsSubscribeFlags) =>
+        withHints({ api: 'events', url, iam: usesIam(flags, context.io.env) }, () => eventsSubscribe(context, url, channel, flags)),
+      ),
     );
 }
 
@@ -118,7 +121,9 @@ ${CHANNEL_RULES}
 ${AUTH_HELP}`,
     )
     .action(
-      context.action((url: string, channel: string, events: string[], flags: EventsPublishFlags) => eventsPublish(context, url, channel, events, flags)),
+      context.action((url: string, channel: string, events: string[], flags: EventsPublishFlags) =>
+        withHints({ api: 'events', url, iam: usesIam(flags, context.io.env) }, () => eventsPublish(context, url, channel, events, flags)),
+      ),
     );
 }
 

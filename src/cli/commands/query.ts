@@ -4,6 +4,7 @@ import { TransportQueryError } from '../../errors.js';
 import { AUTH_HELP, addAuthOptions, addOperationOptions, authFromFlags, parseVariables, readDocument, type AuthFlags, type OperationFlags } from '../args.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { jsonLine, note, out, type CliIo } from '../output.js';
+import { usesIam, withHints } from '../hints.js';
 import type { CliContext } from '../program.js';
 import { URL_ARGUMENT_HELP } from './subscribe.js';
 
@@ -27,7 +28,11 @@ on stdout, the errors are summarised on stderr, and the exit code is 5.
 
 ${AUTH_HELP}`,
     )
-    .action(context.action((url: string, document: string | undefined, flags: QueryFlags) => query(context, url, document, flags)));
+    .action(
+      context.action((url: string, document: string | undefined, flags: QueryFlags) =>
+        withHints({ api: 'graphql', url, iam: usesIam(flags, context.io.env) }, () => query(context, url, document, flags)),
+      ),
+    );
 }
 
 async function query(context: CliContext, url: string, documentArgument: string | undefined, flags: QueryFlags): Promise<ExitCode> {

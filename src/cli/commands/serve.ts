@@ -5,6 +5,7 @@ import type { LocalAuthOptions } from '../../testing/auth-check.js';
 import { CHAT_SCHEMA } from '../../testing/chat-schema.js';
 import type { LocalAppSync } from '../../testing/node-server.js';
 import { collect, port, readTextFile } from '../args.js';
+import { firstSessionLines } from '../first-session.js';
 import { CliError, CliUsageError, EXIT, type ExitCode } from '../exit-codes.js';
 import { note, out } from '../output.js';
 import type { CliContext } from '../program.js';
@@ -48,9 +49,11 @@ export function registerServe(program: Command, context: CliContext): void {
       'after',
       `
 Prints four lines on stdout, "HTTP: <url>", "real-time: <url>", "events: <url>" and
-"page: <url>". GraphQL clients use the HTTP URL (the real-time one is derived from it); AppSync
-Events clients (\`events subscribe\`, \`events publish\`) use the events URL. The page is a
-live chat on the bundled schema, run by this library in your browser (with --api-key, add
+"page: <url>", then on stderr ready-to-paste subscribe, query and events command lines for this
+server (with an auth flag it accepts). GraphQL clients use the HTTP URL (the real-time one is
+derived from it); AppSync Events clients (\`events subscribe\`, \`events publish\`) use the
+events URL. The page is a live chat, run by this library in your browser, on the bundled schema
+or any schema with createMessage(room, text) and onCreateMessage (with --api-key, add
 ?apiKey=<key> to its URL). Without any auth flag every
 request is accepted, whatever auth it carries. Ctrl-C or SIGTERM closes every connection and
 the server; the exit code is then 130 after Ctrl-C, 0 after SIGTERM.
@@ -98,6 +101,9 @@ async function serve(context: CliContext, flags: ServeFlags): Promise<ExitCode> 
       io,
       `local AppSync listening (schema: ${flags.schema ?? 'bundled chat schema'}; auth: ${auth.description}), Events namespaces: ${namespaces.join(', ')}. Press Ctrl-C to stop.`,
     );
+    const { buildAppSyncSchema } = await import('../../schema/appsync-sdl.js');
+    const served = { apiKeys: flags.apiKey ?? [], jwts: flags.jwt ?? [], lambdaTokens: flags.lambdaToken ?? [], iamAccessKeyId: flags.iamAccessKeyId };
+    for (const line of firstSessionLines(server, buildAppSyncSchema(schema), served, namespaces[0])) note(io, line);
     const reason = await stopped;
     note(io, `stopping (${reason})`);
     return exitCodeForStop(reason);

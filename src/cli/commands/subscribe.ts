@@ -4,6 +4,7 @@ import type { HandshakeAuth } from '../../protocol/handshake.js';
 import { AUTH_HELP, addAuthOptions, addOperationOptions, authFromFlags, parseVariables, positiveInteger, readDocument, type AuthFlags, type OperationFlags } from '../args.js';
 import type { ExitCode } from '../exit-codes.js';
 import { note } from '../output.js';
+import { usesIam, withHints } from '../hints.js';
 import type { CliContext } from '../program.js';
 import { logStates } from '../state-log.js';
 import { printStream } from '../stream.js';
@@ -45,7 +46,11 @@ the exit code is 130 after Ctrl-C, 0 after SIGTERM. A second Ctrl-C exits at onc
 
 ${AUTH_HELP}`,
     )
-    .action(context.action((url: string, document: string | undefined, flags: SubscribeFlags) => subscribe(context, url, document, flags)));
+    .action(
+      context.action((url: string, document: string | undefined, flags: SubscribeFlags) =>
+        withHints({ api: 'graphql', url, iam: usesIam(flags, context.io.env) }, () => subscribe(context, url, document, flags)),
+      ),
+    );
 }
 
 async function subscribe(context: CliContext, url: string, documentArgument: string | undefined, flags: SubscribeFlags): Promise<ExitCode> {

@@ -2,9 +2,14 @@
  * Start the local AppSync, subscribe through the library with an API key, publish a few
  * messages and print what arrives. (`npm start` runs the CLI's `demo`, which does the same with
  * mutations sent over HTTP.)
+ *
+ *   node examples/subscribe-local.mjs     # after `npm run build` in a clone
+ *
+ * It imports the package by name, as your app would: in a clone, Node resolves
+ * `appsync-websockets` to this package itself (its `exports`, i.e. dist/).
  */
-import { AppSyncApiKeyAuthentication, AppSyncWebsocketsTransport } from '../src/index.js';
-import { startLocalAppSync } from '../src/testing/index.js';
+import { AppSyncApiKeyAuthentication, AppSyncWebsocketsTransport } from 'appsync-websockets';
+import { startLocalAppSync } from 'appsync-websockets/testing';
 
 const apiKey = 'da2-local-example-key';
 const server = await startLocalAppSync({ auth: { apiKeys: [apiKey] } });

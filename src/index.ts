@@ -6,6 +6,7 @@ export type {
   TransportState,
 } from './transport/transport.js';
 export type { RetryOptions } from './transport/retry.js';
+export type { SubscriptionIterator } from './transport/result-stream.js';
 export type { Observer, RealtimeClientOptions, SubscriptionOptions } from './transport/realtime-client.js';
 export { AppSyncApiKeyAuthentication } from './auth/api-key.js';
 export type { AppSyncApiKeyAuthenticationOptions } from './auth/api-key.js';

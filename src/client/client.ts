@@ -10,6 +10,8 @@ import { AppSyncWebsocketsTransport, type SubscribeOptions } from '../transport/
 import type { RealtimeClientOptions } from '../transport/realtime-client.js';
 import { toRequest } from '../transport/document.js';
 import { DocumentValidator } from './validate.js';
+import { Readiness } from '../transport/readiness.js';
+import type { SubscriptionIterator } from '../transport/result-stream.js';
 import { checkMs } from '../options.js';
 
 export interface ClientOptions extends RealtimeClientOptions {
@@ -108,7 +110,7 @@ export class Client {
   subscribe<TData = Record<string, unknown>, TVars = Record<string, unknown>>(
     document: Doc<TData, TVars>,
     options: SubscribeOptions & { variableValues?: TVars } = {},
-  ): AsyncIterableIterator<ExecutionResult<TData>> {
+  ): SubscriptionIterator<ExecutionResult<TData>> {
     options ??= {};
     if (this.#closed) throw new TransportConfigurationError('This Client was closed; create a new one.');
     // Refused now rather than at the first next(), as the transport does.
@@ -129,9 +131,10 @@ export class Client {
     );
   }
 
-  #run<TData>(document: string | DocumentNode, options: SubscribeOptions): AsyncIterableIterator<ExecutionResult<TData>> {
+  #run<TData>(document: string | DocumentNode, options: SubscribeOptions): SubscriptionIterator<ExecutionResult<TData>> {
     return new ShardedSubscription<ExecutionResult<TData>>({
       place: () => this.#place(),
+      closed: () => this.#closed,
       connected: (shard) => this.#connected(shard),
       release: (shard) => this.#release(shard),
       subscribe: (shard) => shard.transport.subscribe<TData>(document, options),
@@ -141,7 +144,8 @@ export class Client {
   }
 
   /** Picks the first socket with room, or opens another. Counted now, so concurrent calls spread. */
-  #place(): Shard {
+  #place(): Shard | undefined {
+    if (this.#closed) return undefined;
     let shard = [...this.#shards].find((s) => !s.full && s.count < this.#max && s.transport.state !== 'closed' && s.transport.state !== 'closing');
     if (shard === undefined) {
       shard = {
@@ -191,10 +195,13 @@ export class Client {
 }
 
 interface ShardOps<T> {
-  place(): Shard;
+  /** undefined once the Client is closed. */
+  place(): Shard | undefined;
+  /** close() was called: what it interrupts ends normally. */
+  closed(): boolean;
   connected(shard: Shard): Promise<void>;
   release(shard: Shard): void;
-  subscribe(shard: Shard): AsyncIterableIterator<T>;
+  subscribe(shard: Shard): SubscriptionIterator<T>;
   validate(): Promise<void>;
 }
 
@@ -202,35 +209,45 @@ const DONE: IteratorResult<never> = Object.freeze({ done: true, value: undefined
 
 /**
  * A subscription placed on one of the Client's sockets, moved to another when the server says
- * that socket is full. Written as a class rather than an async generator: a generator cannot
- * run `return()` while a `next()` is pending, and leaving must stop the subscription at once.
+ * that socket is full. Placed at once (validated, then started on a socket), as the transport
+ * starts its subscriptions; what fails meanwhile is thrown by the first `next()`. Written as a
+ * class rather than an async generator: a generator cannot run `return()` while a `next()` is
+ * pending, and leaving must stop the subscription at once.
  */
-class ShardedSubscription<T> implements AsyncIterableIterator<T> {
+class ShardedSubscription<T> implements SubscriptionIterator<T> {
   readonly #ops: ShardOps<T>;
+  readonly #readiness = new Readiness();
   #shard: Shard | undefined;
-  #inner: AsyncIterableIterator<T> | undefined;
+  #inner: SubscriptionIterator<T> | undefined;
+  /** The placing under way or done: the inner iterator, or undefined when left meanwhile. */
+  #placed!: Promise<SubscriptionIterator<T> | undefined>;
   #done = false;
 
   constructor(ops: ShardOps<T>) {
     this.#ops = ops;
+    this.#startPlacing();
+  }
+
+  get started(): Promise<void> {
+    return this.#readiness.promise;
   }
 
   async next(): Promise<IteratorResult<T>> {
     for (;;) {
       if (this.#done) return DONE;
+      let inner: SubscriptionIterator<T> | undefined;
       try {
-        const inner = this.#inner ?? (await this.#open());
+        inner = await this.#placed;
         if (inner === undefined) return DONE;
         const result = await inner.next();
         if (result.done) this.#finish();
         return result;
       } catch (error) {
-        // AppSync's quota may be lower than ours, or shared: move to another socket.
         if (isMaxSubscriptions(error) && !this.#done) {
-          if (this.#shard) this.#shard.full = true;
-          this.#releaseShard();
+          if (inner !== undefined) this.#move(inner);
           continue;
         }
+        this.#readiness.failed(error);
         this.#finish();
         throw error;
       }
@@ -248,22 +265,49 @@ class ShardedSubscription<T> implements AsyncIterableIterator<T> {
     return this;
   }
 
-  /** Places the subscription on a socket; undefined when the consumer left meanwhile. */
-  async #open(): Promise<AsyncIterableIterator<T> | undefined> {
+  #startPlacing(): void {
+    this.#placed = this.#place();
+    // A failure waits for next(); `started` hears of it at once.
+    this.#placed.catch((error: unknown) => this.#readiness.failed(error));
+  }
+
+  async #place(): Promise<SubscriptionIterator<T> | undefined> {
     await this.#ops.validate();
     // Each await is a point where return() may have run: place and subscribe only while wanted,
     // and give the place back if it was left while its socket connected.
     if (this.#done) return undefined;
     const shard = this.#ops.place();
+    // The Client was closed meanwhile: ended, as by close() itself.
+    if (shard === undefined) return undefined;
     this.#shard = shard;
-    await this.#ops.connected(shard);
+    try {
+      await this.#ops.connected(shard);
+    } catch (error) {
+      if (this.#ops.closed()) return undefined;
+      throw error;
+    }
     if (this.#done) {
       if (this.#shard === shard) this.#releaseShard();
       return undefined;
     }
     const inner = this.#ops.subscribe(shard);
     this.#inner = inner;
+    inner.started.then(
+      () => this.#readiness.started(),
+      (error: unknown) => {
+        if (isMaxSubscriptions(error)) this.#move(inner);
+        else this.#readiness.failed(error);
+      },
+    );
     return inner;
+  }
+
+  /** AppSync's quota may be lower than ours, or shared: to another socket, once per refusal. */
+  #move(from: SubscriptionIterator<T>): void {
+    if (this.#inner !== from || this.#done) return;
+    if (this.#shard) this.#shard.full = true;
+    this.#releaseShard();
+    this.#startPlacing();
   }
 
   #releaseShard(): void {
@@ -276,6 +320,7 @@ class ShardedSubscription<T> implements AsyncIterableIterator<T> {
   #finish(): void {
     if (this.#done) return;
     this.#done = true;
+    this.#readiness.ended();
     void this.#inner?.return?.();
     this.#releaseShard();
   }

@@ -40,6 +40,7 @@ import {
   type SubscriptionOptions,
 } from '../transport/realtime-client.js';
 import { reportLater } from '../transport/emitter.js';
+import type { SubscriptionIterator } from '../transport/result-stream.js';
 import { armed, checkFunction, checkMs, checkTimeout } from '../options.js';
 import { eventsProtocol } from './events-protocol.js';
 import { postEvents, type FetchLike } from './http-publish.js';
@@ -160,7 +161,7 @@ export class AppSyncEventsClient extends RealtimeClient<EventsServerMessage, unk
    * subscription (`subscribe_error`) throws `TransportQueryError` from this iterator only.
    * @throws TransportConfigurationError for a channel AppSync would refuse, before anything is sent
    */
-  subscribe<T = unknown>(channel: string, options: EventsSubscribeOptions = {}): AsyncIterableIterator<T> {
+  subscribe<T = unknown>(channel: string, options: EventsSubscribeOptions = {}): SubscriptionIterator<T> {
     this.assertOpen(NOT_CONNECTED);
     const path = validateChannel(channel, 'subscribe');
     const onEventError = options.onEventError;
@@ -168,7 +169,7 @@ export class AppSyncEventsClient extends RealtimeClient<EventsServerMessage, unk
       throw new TransportConfigurationError(`Expected onEventError to be a function, but got ${describeValue(onEventError)}.`);
     }
     const params: EventsParams = { channel: path, body: subscribeBody(path), onEventError };
-    return this.addSubscription(params, options) as AsyncIterableIterator<T>;
+    return this.addSubscription(params, options) as SubscriptionIterator<T>;
   }
 
   /**

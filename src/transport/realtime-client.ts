@@ -103,6 +103,8 @@ export interface Sink<T> {
   push(value: T): void;
   fail(error: unknown): void;
   end(): void;
+  /** The server acknowledged the subscription for the first time. */
+  acknowledged(): void;
 }
 
 /** Callbacks for `observe()`: each result, the error that ends it, or its normal end. */
@@ -110,6 +112,17 @@ export interface Observer<T> {
   next(result: T): void;
   error(error: TransportError): void;
   complete?(): void;
+  /** The server acknowledged the subscription (`start_ack`, `subscribe_success`), once. */
+  started?(): void;
+}
+
+/** Calls an app's callback; one that throws is the app's bug, reported like an uncaught error. */
+function callApp(callback: (() => void) | undefined): void {
+  try {
+    callback?.();
+  } catch (error) {
+    reportLater(error);
+  }
 }
 
 /** Hands results to an observer; an observer that throws is the app's bug, reported, not fatal. */
@@ -143,6 +156,10 @@ class ObserverSink<T> implements Sink<T> {
       reportLater(thrown);
     }
   }
+  acknowledged(): void {
+    const observer = this.#observer;
+    callApp(observer?.started?.bind(observer));
+  }
   /** Nothing more reaches the observer; returns it if it was still open. */
   close(): Observer<T> | undefined {
     const observer = this.#observer;
@@ -155,7 +172,7 @@ class ObserverSink<T> implements Sink<T> {
 const DEFAULT_FORGET_MS = 10_000;
 
 /** Placeholder until a subscription's sink is set. */
-const NO_SINK: Sink<never> = { push() {}, fail() {}, end() {} };
+const NO_SINK: Sink<never> = { push() {}, fail() {}, end() {}, acknowledged() {} };
 
 /** One subscription the user holds, across sockets. `P` is what the protocol needs to start it. */
 export interface Subscription<T, P> {
@@ -163,6 +180,7 @@ export interface Subscription<T, P> {
   /** Set once, right after the record is made. */
   sink: Sink<T>;
   readonly sendStop: boolean;
+  readonly onStarted: (() => void) | undefined;
   readonly onResubscribed: (() => void) | undefined;
   /** Its id on the current socket; a new one on every socket. */
   id: string | undefined;
@@ -183,6 +201,12 @@ export interface SubscriptionOptions {
   sendStop?: boolean;
   /** Ends the subscription (sending the stop frame) when aborted; the iterator then ends without error. */
   signal?: AbortSignal;
+  /**
+   * Called once, when the server first acknowledges the subscription (`start_ack`; Events:
+   * `subscribe_success`): from then on it is live. Acknowledgements after a reconnect call
+   * `onResubscribed` instead. The iterator's `started` promise resolves at the same moment.
+   */
+  onStarted?: () => void;
   /**
    * Called after the subscription was started again on a new socket (after its acknowledgement).
    * AppSync replays nothing: re-query here what may have been missed.
@@ -445,10 +469,12 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
   #newSubscription(params: P, options: SubscriptionOptions): Subscription<T, P> {
     checkSignal(options.signal);
     checkFunction('onResubscribed', options.onResubscribed);
+    checkFunction('onStarted', options.onStarted);
     return {
       params,
       sink: NO_SINK,
       sendStop: options.sendStop ?? true,
+      onStarted: options.onStarted,
       onResubscribed: options.onResubscribed,
       id: undefined,
       started: false,
@@ -498,13 +524,12 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     subscription.acked = true;
     this.#clearStartAck(subscription);
     subscription.acks++;
-    if (subscription.acks > 1 && subscription.wanted && subscription.onResubscribed) {
-      try {
-        subscription.onResubscribed();
-      } catch (error) {
-        // A throwing hook is the app's bug: report it like an uncaught error, keep the subscription.
-        reportLater(error);
-      }
+    if (!subscription.wanted) return;
+    if (subscription.acks === 1) {
+      subscription.sink.acknowledged();
+      callApp(subscription.onStarted);
+    } else {
+      callApp(subscription.onResubscribed);
     }
   }
 

@@ -5,6 +5,7 @@
  * that `break` sends `stop` at once.
  */
 import { TransportBufferOverflowError } from '../errors.js';
+import { Readiness } from './readiness.js';
 
 interface Waiter<T> {
   resolve(result: IteratorResult<T>): void;
@@ -13,7 +14,17 @@ interface Waiter<T> {
 
 const DONE: IteratorResult<never> = Object.freeze({ done: true, value: undefined });
 
-export class ResultStream<T> implements AsyncIterableIterator<T> {
+export interface SubscriptionIterator<T> extends AsyncIterableIterator<T> {
+  /**
+   * Resolves when the server acknowledges the subscription (`start_ack`; Events:
+   * `subscribe_success`): from then on it is live. Resolves too if you end it first; rejects with
+   * its typed error if it fails first. Reading it is optional: unread, it never becomes an
+   * unhandled rejection.
+   */
+  readonly started: Promise<void>;
+}
+
+export class ResultStream<T> implements SubscriptionIterator<T> {
   #buffer: T[] = [];
   #head = 0;
   #waiter: Waiter<T> | undefined;
@@ -22,6 +33,7 @@ export class ResultStream<T> implements AsyncIterableIterator<T> {
   #ended = false;
   #onReturn: (() => void) | undefined;
   readonly #maxBuffered: number;
+  readonly #readiness = new Readiness();
 
   /**
    * @param onReturn called once when the consumer leaves early (`break`, `return()`) or the
@@ -32,6 +44,16 @@ export class ResultStream<T> implements AsyncIterableIterator<T> {
   constructor(onReturn: () => void, maxBuffered = Infinity) {
     this.#onReturn = onReturn;
     this.#maxBuffered = maxBuffered;
+  }
+
+  /** See {@link SubscriptionIterator.started}. */
+  get started(): Promise<void> {
+    return this.#readiness.promise;
+  }
+
+  /** The server acknowledged the subscription (first time). */
+  acknowledged(): void {
+    this.#readiness.started();
   }
 
   push(value: T): void {
@@ -60,6 +82,7 @@ export class ResultStream<T> implements AsyncIterableIterator<T> {
   /** Ends with an error, after the consumer has read everything already buffered. */
   fail(error: unknown): void {
     if (this.#ended || this.#hasError) return;
+    this.#readiness.failed(error);
     this.#hasError = true;
     this.#error = error;
     this.#onReturn = undefined;
@@ -75,6 +98,7 @@ export class ResultStream<T> implements AsyncIterableIterator<T> {
   /** Ends normally, after the consumer has read everything already buffered. */
   end(): void {
     if (this.#ended || this.#hasError) return;
+    this.#readiness.ended();
     this.#ended = true;
     this.#onReturn = undefined;
     const waiter = this.#waiter;
@@ -126,6 +150,7 @@ export class ResultStream<T> implements AsyncIterableIterator<T> {
   }
 
   #leave(): void {
+    this.#readiness.ended();
     const onReturn = this.#onReturn;
     this.#onReturn = undefined;
     this.#buffer = [];

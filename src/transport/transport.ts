@@ -19,6 +19,7 @@ import {
   type ServerMessage,
 } from '../protocol/messages.js';
 import { toRequest } from './document.js';
+import type { SubscriptionIterator } from './result-stream.js';
 import { graphqlProtocol } from './graphql-protocol.js';
 import {
   RealtimeClient,
@@ -69,14 +70,12 @@ export class AppSyncWebsocketsTransport extends RealtimeClient<ServerMessage, Ex
   subscribe<TData = Record<string, unknown>>(
     document: string | DocumentNode,
     options: SubscribeOptions = {},
-  ): AsyncIterableIterator<ExecutionResult<TData>> {
+  ): SubscriptionIterator<ExecutionResult<TData>> {
     // Checked before the document so the first mistake reported is the first one to fix.
     this.assertOpen(NOT_CONNECTED);
     options ??= {};
     const { body } = toRequest(document, options, ['subscription'], ONLY_SUBSCRIPTIONS);
-    return this.addSubscription(body, options) as AsyncIterableIterator<
-      ExecutionResult<TData>
-    >;
+    return this.addSubscription(body, options) as SubscriptionIterator<ExecutionResult<TData>>;
   }
 
   /**

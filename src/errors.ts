@@ -16,7 +16,7 @@ export interface GraphQLErrorLike {
   [key: string]: unknown;
 }
 
-export type TimeoutPhase = 'connect' | 'auth' | 'ack' | 'keep-alive' | 'start-ack' | 'close' | 'request' | 'publish';
+export type TimeoutPhase = 'connect' | 'auth' | 'ack' | 'keep-alive' | 'liveness' | 'start-ack' | 'close' | 'request' | 'publish';
 
 /** Every error's stable machine-readable `code`: `switch (error.code)` is checked by the compiler. */
 export type TransportErrorCode =

@@ -21,6 +21,12 @@ export function logStates(client: StateSource, io: CliIo, verbose: boolean): () 
     client.on('disconnected', ({ error }) => note(io, `disconnected: ${error.message}`)),
     client.on('reconnecting', ({ attempt, delayMs }) => note(io, `reconnecting in ${delayMs} ms (attempt ${attempt})`)),
     client.on('closed', () => note(io, 'closed')),
+    client.on('offline', () => note(io, 'offline: the network is gone; waiting for it to come back')),
+    client.on('online', () => note(io, 'online again; checking the connection')),
+    client.on('liveness', ({ reason, alive }) =>
+      note(io, `woke up (${reason}): the connection is ${alive ? 'alive' : 'dead; reconnecting'}`),
+    ),
+    client.on('error', ({ error }) => note(io, `server error: ${error.message}`)),
   ];
   return () => offs.forEach((off) => off());
 }

@@ -14,8 +14,8 @@ export interface StreamingClient {
 
 export interface PrintStreamOptions<T> {
   /** Starts the stream; aborting `signal` stops it (sending stop/unsubscribe). */
-  start(signal: AbortSignal): AsyncIterable<T>;
-  /** Said on stderr once the stream is started. */
+  start(signal: AbortSignal): AsyncIterable<T> & { readonly started: Promise<void> };
+  /** Said on stderr once the server acknowledged the stream (start_ack, subscribe_success). */
   startedNote: string;
   /** Stop after this many items. */
   count: number | undefined;
@@ -38,7 +38,13 @@ export async function printStream<T>(io: CliIo, client: StreamingClient, options
     await Promise.race([connecting, aborted(controller.signal)]);
     if (stoppedBy !== undefined) return exitCodeForStop(stoppedBy);
     const items = options.start(controller.signal);
-    note(io, options.startedNote);
+    // Not before the server says so: an invalid field is refused instead, and that is printed.
+    items.started.then(
+      () => {
+        if (stoppedBy === undefined) note(io, options.startedNote);
+      },
+      () => {},
+    );
     let received = 0;
     for await (const item of items) {
       out(io, jsonLine(item));

@@ -118,6 +118,15 @@ export class Client {
     return this.#run<TData>(document, options as SubscribeOptions);
   }
 
+  /**
+   * Drops every socket now and connects each again, resubscribing with fresh ids and auth (see
+   * `AppSyncWebsocketsTransport.reconnect()`). Resolves once all are connected again.
+   */
+  async reconnect(): Promise<void> {
+    const live = [...this.#shards].filter((shard) => ['connected', 'offline', 'reconnecting'].includes(shard.transport.state));
+    await Promise.all(live.map((shard) => shard.transport.reconnect()));
+  }
+
   /** Closes every socket now. */
   async close(): Promise<void> {
     this.#closed = true;

@@ -7,6 +7,7 @@ import type { ChecksumConstructor } from '@smithy/types';
 import type { AppSyncAuthentication } from '../auth/types.js';
 import { TransportAuthError, TransportConfigurationError } from '../errors.js';
 import type { WebSocketConstructor } from '../socket/websocket.js';
+import { domWakeUps, type WakeUpSource } from '../transport/wake-ups.js';
 import type { AwsDefaults } from './types.js';
 import { WebCryptoSha256 } from './webcrypto-sha256.js';
 
@@ -22,6 +23,10 @@ export function loadWebSocket(hasGlobal: boolean): Promise<WebSocketConstructor>
 
 export function prefersWs(): boolean {
   return false;
+}
+
+export function defaultWakeUps(): WakeUpSource {
+  return domWakeUps();
 }
 
 export async function loadSha256(): Promise<ChecksumConstructor> {

@@ -9,6 +9,8 @@ import type { AppSyncAuthentication } from '../auth/types.js';
 import type { WebSocketConstructor } from '../socket/websocket.js';
 import { TransportConfigurationError } from '../errors.js';
 import { NodeAwsDefaults } from './node-aws-defaults.js';
+import { timerDriftWakeUps } from './timer-drift.js';
+import { combineWakeUps, domWakeUps, type WakeUpSource } from '../transport/wake-ups.js';
 import type { AwsDefaults } from './types.js';
 
 /** Other runtimes may load this build too (Deno, Bun, workers without a `browser` condition). */
@@ -20,6 +22,15 @@ let ws: Promise<WebSocketConstructor> | undefined;
 
 export function prefersWs(): boolean {
   return isNode();
+}
+
+/** One drift timer for every client of the process. */
+let drift: WakeUpSource | undefined;
+
+export function defaultWakeUps(): WakeUpSource {
+  drift ??= timerDriftWakeUps();
+  const hasWindowEvents = typeof (globalThis as { addEventListener?: unknown }).addEventListener === 'function';
+  return hasWindowEvents ? combineWakeUps(domWakeUps(), drift) : drift;
 }
 
 export function loadWebSocket(hasGlobal: boolean): Promise<WebSocketConstructor> {

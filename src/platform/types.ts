@@ -7,6 +7,7 @@
 import type { AwsCredentialIdentity, ChecksumConstructor } from '@smithy/types';
 import type { AppSyncAuthentication } from '../auth/types.js';
 import type { WebSocketConstructor } from '../socket/websocket.js';
+import type { WakeUpSource } from '../transport/wake-ups.js';
 
 export type CredentialProvider = () => Promise<AwsCredentialIdentity>;
 
@@ -33,6 +34,11 @@ export interface Platform {
    * headers or pings, so Node 20, 22 and 24 all behave the same.
    */
   prefersWs(): boolean;
+  /**
+   * Where wake-ups come from by default: window events where there are any (browsers), and in
+   * Node a timer that notices the process was suspended.
+   */
+  defaultWakeUps(): WakeUpSource;
   /** The SHA-256 (and HMAC) the SigV4 signer hashes with. */
   loadSha256(): Promise<ChecksumConstructor>;
   /** IAM's defaults for a shared-config profile: the SDK chain and env/config region on Node, none in a browser. */

@@ -22,6 +22,8 @@ export interface Peer {
   terminate(): void;
   /** Sends a binary frame (fault injection). */
   sendBinary(bytes: Uint8Array): void;
+  /** Stops reading from the socket (fault injection): pings go unanswered, frames unread. */
+  freeze(): void;
 }
 
 /** Options both engines take. */
@@ -54,6 +56,8 @@ export interface EngineConnection<Sub> extends TrackedConnection<Sub> {
   acked: boolean;
   /** Frames are handled one after another, in arrival order, even when auth checks take time. */
   queue: Promise<void>;
+  /** Half-open (fault injection): nothing is read or written any more, and nothing closes. */
+  frozen?: boolean;
 }
 
 /** AppSync's error entry. */
@@ -154,7 +158,7 @@ export abstract class EngineCore<Sub, Faults extends ConnectionFaults> {
   // ---- what both protocols do alike ---------------------------------------------------------
 
   protected send(connection: EngineConnection<Sub>, message: unknown): void {
-    if (!connection.closed) connection.peer.send(typeof message === 'string' ? message : JSON.stringify(message));
+    if (!connection.closed && !connection.frozen) connection.peer.send(typeof message === 'string' ? message : JSON.stringify(message));
   }
 
   /** Runs `fn` after `ms` (at once for 0) unless the connection closes first; the timer is the connection's. */
@@ -270,6 +274,18 @@ export abstract class EngineCore<Sub, Faults extends ConnectionFaults> {
   /** Sends a binary frame on every connection. */
   sendBinary(bytes: Uint8Array): void {
     for (const connection of this.#table.values()) if (!connection.closed) connection.peer.sendBinary(bytes);
+  }
+
+  /**
+   * Makes every open connection half-open, as a network change or a sleeping laptop leaves it:
+   * the server stops reading and writing (no `ka`, no pong, no close), and the client is not told.
+   */
+  freezeConnections(): void {
+    for (const connection of this.#table.values()) {
+      if (connection.closed || connection.frozen) continue;
+      connection.frozen = true;
+      connection.peer.freeze();
+    }
   }
 
   /** Closes every connection with a close frame (`code`), or drops it without one. */

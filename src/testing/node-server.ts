@@ -125,6 +125,7 @@ export async function startLocalAppSync(options: LocalAppSyncOptions = {}): Prom
           close: (code, reason) => ws.close(code, reason),
           terminate: () => ws.terminate(),
           sendBinary: (bytes) => ws.send(bytes, { binary: true }),
+          freeze: () => ws.pause(),
         },
         decision,
       );

@@ -73,6 +73,11 @@ export class Connection<M extends { type: string }> {
   /** The connect timeout, then the ack timeout, then the keep-alive check: one timer at a time. */
   #timer: ReturnType<typeof setTimeout> | undefined;
   #lastFrameAt = 0;
+  /** When the last `ka` arrived, and the interval between the last two (learned, for probes without ping). */
+  #lastKaAt: number | undefined;
+  #kaIntervalMs: number | undefined;
+  /** A liveness probe under way: told of any frame, a pong, or the end. */
+  #probe: ((alive: boolean) => void) | undefined;
   #ended = false;
   #endError: TransportError | undefined;
   #onAck: () => void;
@@ -165,6 +170,38 @@ export class Connection<M extends { type: string }> {
     this.#abandon();
   }
 
+  /**
+   * Checks that the server is still there, for a wake-up: with `ws`, a ping answered within
+   * `timeoutMs`; where there is no ping (browsers), any frame within the interval at which `ka`
+   * frames have been arriving on this connection (learned from them; AppSync announces only
+   * the timeout) plus `timeoutMs`. Resolves false when nothing came, or the connection ended.
+   */
+  probe(timeoutMs: number): Promise<boolean> {
+    if (!this.isOpen) return Promise.resolve(false);
+    this.#probe?.(false);
+    const socket = this.#socket as WebSocketLike & { ping?: () => void; once?: (event: string, listener: () => void) => void; off?: (event: string, listener: () => void) => void };
+    const canPing = typeof socket.ping === 'function' && typeof socket.once === 'function';
+    return new Promise<boolean>((resolve) => {
+      const onPong = (): void => done(true);
+      const done = (alive: boolean): void => {
+        clearTimeout(timer);
+        if (canPing) socket.off?.('pong', onPong);
+        if (this.#probe === done) this.#probe = undefined;
+        resolve(alive);
+      };
+      this.#probe = done;
+      const timer = setTimeout(() => done(false), clampMs(timeoutMs + (canPing ? 0 : (this.#kaIntervalMs ?? 0))));
+      if (canPing) {
+        socket.once?.('pong', onPong);
+        try {
+          socket.ping?.();
+        } catch {
+          done(false);
+        }
+      }
+    });
+  }
+
   /** Ends the connection because of `error`, with a close frame `code`. */
   fail(error: TransportError, code: number): void {
     this.#end(error, code, error.name.slice(0, 120));
@@ -201,6 +238,7 @@ export class Connection<M extends { type: string }> {
   #handleMessage = (event: { data: unknown }): void => {
     if (this.#ended) return;
     this.#lastFrameAt = now();
+    this.#probe?.(true);
     let message: M;
     try {
       message = this.#protocol.parse(event.data);
@@ -215,7 +253,11 @@ export class Connection<M extends { type: string }> {
         return;
       }
     }
-    if (message.type === 'ka') return;
+    if (message.type === 'ka') {
+      if (this.#lastKaAt !== undefined) this.#kaIntervalMs = this.#lastFrameAt - this.#lastKaAt;
+      this.#lastKaAt = this.#lastFrameAt;
+      return;
+    }
     const connectionError = this.#protocol.connectionError(message);
     if (connectionError !== undefined) this.#end(connectionError, 1000, 'connection error');
     // Anything else before the ack is ignored, as AppSync does.
@@ -298,6 +340,7 @@ export class Connection<M extends { type: string }> {
     this.#ended = true;
     this.#endError = error;
     this.#clearTimer();
+    this.#probe?.(false);
     this.#options.signal?.removeEventListener('abort', this.#handleAbort);
     this.#socket.removeEventListener('message', this.#handleMessage);
     const state = this.#socket.readyState;

@@ -6,12 +6,13 @@
  * A protocol subclass supplies three things: the frame that starts a subscription, the frame
  * that stops one, and the dispatch of server frames to {@link RealtimeClient.deliver} and friends.
  */
-import { createDefaultAuth } from '#platform';
+import { createDefaultAuth, defaultWakeUps } from '#platform';
 import { checkAuth, headersFrom, type AppSyncAuthentication, type AuthRequest } from '../auth/types.js';
 import {
   TransportAlreadyConnected,
   TransportClosed,
   TransportConfigurationError,
+  TransportConnectionFailed,
   TransportTimeoutError,
   describeValue,
   type GraphQLErrorLike,
@@ -21,7 +22,8 @@ import { armed, checkFunction, checkSignal, checkTimeout } from '../options.js';
 import { buildHandshake, checkHandshakeAuth, type HandshakeAuth } from '../protocol/handshake.js';
 import { resolveEndpoints, type ApiKind, type Endpoints } from '../protocol/url.js';
 import type { TlsOptions, WebSocketConstructor } from '../socket/websocket.js';
-import { asTransportError, Connection, type RealtimeProtocol } from './connection.js';
+import { asTransportError, CLOSE_KEEP_ALIVE, Connection, type RealtimeProtocol } from './connection.js';
+import type { WakeUp, WakeUpSource } from './wake-ups.js';
 import { serverError } from './graphql-protocol.js';
 import { Emitter, reportLater } from './emitter.js';
 import { ExpiringKeys } from './expiring-keys.js';
@@ -79,9 +81,24 @@ export interface RealtimeClientOptions {
   generateId?: () => string;
   /** Random source for backoff jitter, in [0, 1). @default Math.random */
   random?: () => number;
+  /**
+   * After a wake-up, how long to wait for a sign of life before the connection counts as dead
+   * and is replaced, in ms: a pong to a WebSocket ping in Node; in browsers, which cannot ping,
+   * any frame within the interval at which `ka` frames have been arriving plus this. @default 5000
+   */
+  livenessTimeoutMs?: number;
+  /**
+   * Where wake-ups come from: moments after which the socket may be dead without a word, so it
+   * is checked at once rather than after the keep-alive timeout. `false`: none.
+   * @default in browsers `online`, `offline`, `visibilitychange` to visible, `pageshow` from the
+   * back-forward cache and `resume`; in Node a timer that fires far later than set (the process
+   * was suspended: SIGSTOP, a laptop lid)
+   */
+  wakeUps?: WakeUpSource | false;
 }
 
-export type TransportState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closing' | 'closed';
+/** `offline`: connected, but the platform says the network is gone (nothing is torn down). */
+export type TransportState = 'idle' | 'connecting' | 'connected' | 'offline' | 'reconnecting' | 'closing' | 'closed';
 
 export interface TransportEvents {
   connecting: { attempt: number; reconnect: boolean };
@@ -96,6 +113,12 @@ export interface TransportEvents {
   error: { error: TransportError };
   /** The server sent a message type this version does not know; it was ignored. */
   unknown: { type: string };
+  /** The platform says the network is gone; the state is `offline` until it comes back. */
+  offline: Record<string, never>;
+  /** The network is back; a liveness check follows. */
+  online: Record<string, never>;
+  /** A wake-up check of the socket ended: alive, or dead (and replaced). */
+  liveness: { reason: string; alive: boolean };
 }
 
 /** Where a subscription's results go: a {@link ResultStream} (async iterator) or an observer. */
@@ -167,6 +190,9 @@ class ObserverSink<T> implements Sink<T> {
     return observer;
   }
 }
+
+/** What reconnect() and a failed liveness check get when `retry` is false: one attempt, at once. */
+const ONE_ATTEMPT: RetryPolicy = Object.freeze({ attempts: 1, baseDelayMs: 0, maxDelayMs: 0, shouldRetry: () => false });
 
 /** How long a stopped id is remembered when closeTimeoutMs is null (wait forever). */
 const DEFAULT_FORGET_MS = 10_000;
@@ -251,6 +277,12 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
   readonly #generateId: () => string;
   readonly #random: () => number;
   readonly #events = new Emitter<TransportEvents>();
+  readonly #livenessTimeoutMs: number;
+  readonly #wakeUps: WakeUpSource | undefined;
+  #stopWakeUps: (() => void) | undefined;
+  #offline = false;
+  /** The next connection end was asked for (reconnect(), a failed liveness check): reconnect at once. */
+  #reconnectAsked = false;
   #auth: AppSyncAuthentication | undefined;
   #state: TransportState = 'idle';
   #connection: Connection<M> | undefined;
@@ -294,6 +326,10 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     this.#retry = retryPolicy(options.retry);
     this.#generateId = checkFunction('generateId', options.generateId) ?? (() => crypto.randomUUID());
     this.#random = checkFunction('random', options.random) ?? Math.random;
+    const liveness = checkTimeout('livenessTimeoutMs', options.livenessTimeoutMs, 5000);
+    if (!armed(liveness)) throw new TransportConfigurationError(`Expected livenessTimeoutMs to be a number of milliseconds > 0, but got ${String(liveness)}.`);
+    this.#livenessTimeoutMs = liveness;
+    this.#wakeUps = options.wakeUps === false ? undefined : (checkFunction('wakeUps', options.wakeUps) ?? defaultWakeUps());
     this.#auth = checkAuth(options.auth);
   }
 
@@ -314,7 +350,7 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
   }
 
   get state(): TransportState {
-    return this.#state;
+    return this.#state === 'connected' && this.#offline ? 'offline' : this.#state;
   }
 
   /** The real-time URL the socket connects to (without auth). */
@@ -341,6 +377,7 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     const generation = ++this.#generation;
     this.#closedPromise = new Promise((resolve) => (this.#resolveClosed = resolve));
     this.#state = 'connecting';
+    this.#stopWakeUps ??= this.#wakeUps?.((wakeUp) => this.#onWakeUp(wakeUp));
     this.#events.emit('connecting', { attempt: 1, reconnect: false });
     try {
       await this.#establish(generation);
@@ -365,6 +402,7 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     const generation = ++this.#generation;
     this.#state = 'closing';
     this.#wake?.();
+    this.#endWakeUps();
     const error = new TransportClosed(`The ${this.#binding.noun} was closed by close(); call connect() to use it again.`);
     this.#abortAttempt(error);
     const open = [...this.#subscriptions];
@@ -384,6 +422,37 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     this.#events.emit('closed', { error: undefined });
     for (const subscription of open) subscription.sink.end();
     this.#resolveClosed();
+  }
+
+  /**
+   * Drops the current socket now and connects again, starting every subscription on the new one
+   * with fresh ids and fresh auth, as after a drop (`onResubscribed` fires). Resolves once
+   * connected; rejects with the typed error if that fails after the retries `retry` allows (with
+   * `retry: false`, one attempt), or with `TransportClosed` if close() comes first. While
+   * reconnecting already, it skips the rest of the backoff wait.
+   */
+  async reconnect(): Promise<void> {
+    this.assertOpen(`reconnect() was called while the ${this.#binding.noun} is ${this.#state}: call connect() first.`);
+    const outcome = new Promise<void>((resolve, reject) => {
+      const offConnected = this.#events.on('connected', () => {
+        offClosed();
+        offConnected();
+        resolve();
+      });
+      const offClosed = this.#events.on('closed', ({ error }) => {
+        offClosed();
+        offConnected();
+        reject(error ?? new TransportClosed(`The ${this.#binding.noun} was closed by close() before it reconnected.`));
+      });
+    });
+    const connection = this.#connection;
+    if (this.#state === 'connected' && connection !== undefined) {
+      this.#reconnectAsked = true;
+      connection.fail(new TransportConnectionFailed(`The connection was dropped by reconnect().`, { code: 1000 }), 1000);
+    } else {
+      this.#wake?.();
+    }
+    return outcome;
   }
 
   /** Resolves once closed (at once when not connected). */
@@ -663,9 +732,11 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     if (this.#state === 'closing' || this.#state === 'closed') return;
     this.#events.emit('disconnected', { error, code: (error as { closeCode?: number }).closeCode });
     const generation = this.#generation;
+    const asked = this.#reconnectAsked;
+    this.#reconnectAsked = false;
     // The user's shouldRetry, random and invalidate run in there: whatever they throw ends the
     // client like a final failure, never as an unhandled rejection.
-    this.#reconnect(generation, error).catch((failure: unknown) => {
+    this.#reconnect(generation, error, asked).catch((failure: unknown) => {
       if (generation === this.#generation) this.#shutdown(asTransportError(failure));
     });
   }
@@ -680,14 +751,15 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     return this.#retry?.shouldRetry(error) ?? false;
   }
 
-  async #reconnect(generation: number, lastError: TransportError): Promise<void> {
-    const policy = this.#retry;
-    if (policy === undefined || !this.#retryable(lastError, false)) return this.#shutdown(lastError);
+  /** `asked`: by reconnect() or a failed liveness check: the first attempt at once, and at least one. */
+  async #reconnect(generation: number, lastError: TransportError, asked = false): Promise<void> {
+    const policy = this.#retry ?? (asked ? ONE_ATTEMPT : undefined);
+    if (policy === undefined || (!asked && !this.#retryable(lastError, false))) return this.#shutdown(lastError);
     this.#state = 'reconnecting';
     let authRetried = false;
     let error = lastError;
-    for (let attempt = 1; attempt <= policy.attempts; attempt++) {
-      const delayMs = backoffDelay(policy, attempt, this.#random);
+    for (let attempt = 1; attempt <= Math.max(policy.attempts, asked ? 1 : 0); attempt++) {
+      const delayMs = asked && attempt === 1 ? 0 : backoffDelay(policy, attempt, this.#random);
       this.#events.emit('reconnecting', { attempt, delayMs, error });
       await this.#sleep(delayMs);
       if (generation !== this.#generation) return;
@@ -713,27 +785,70 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     if (generation === this.#generation) this.#shutdown(error);
   }
 
-  /** Waits `ms`, or less if close() is called or a browser comes back online. */
+  /** Waits `ms`, or less if close(), reconnect() or a wake-up (the network is back) comes first. */
   #sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const target = globalThis as { addEventListener?: typeof addEventListener; removeEventListener?: typeof removeEventListener };
       const done = (): void => {
         clearTimeout(timer);
-        target.removeEventListener?.('online', done);
         this.#wake = undefined;
         resolve();
       };
       const timer = setTimeout(done, ms);
-      // Browsers: the network is back, so waiting longer only delays recovery.
-      target.addEventListener?.('online', done);
       this.#wake = done;
     });
+  }
+
+  // ---- wake-ups -------------------------------------------------------------------------------
+
+  #endWakeUps(): void {
+    this.#stopWakeUps?.();
+    this.#stopWakeUps = undefined;
+    this.#offline = false;
+  }
+
+  #onWakeUp(wakeUp: WakeUp): void {
+    if (wakeUp.type === 'offline') {
+      if (this.#offline) return;
+      this.#offline = true;
+      this.#events.emit('offline', {});
+      return;
+    }
+    if (wakeUp.type === 'online') {
+      const wasOffline = this.#offline;
+      this.#offline = false;
+      if (wasOffline) this.#events.emit('online', {});
+    }
+    const reason = wakeUp.type === 'online' ? 'the network came back' : wakeUp.reason;
+    // Waiting to reconnect: the wait is pointless now.
+    if (this.#state === 'reconnecting') this.#wake?.();
+    else if (this.#state === 'connected') void this.#checkLiveness(reason);
+  }
+
+  /** A wake-up check: is anyone still at the other end of the socket? If not, reconnect at once. */
+  async #checkLiveness(reason: string): Promise<void> {
+    const connection = this.#connection;
+    if (connection === undefined) return;
+    const ms = this.#livenessTimeoutMs;
+    const alive = await connection.probe(ms);
+    // A check that lost its socket meanwhile (closed, dropped, replaced) has nothing to say.
+    if (this.#connection !== connection || this.#state !== 'connected') return;
+    this.#events.emit('liveness', { reason, alive });
+    if (alive) return;
+    this.#reconnectAsked = true;
+    connection.fail(
+      new TransportTimeoutError(
+        `After a wake-up (${reason}), expected a sign of life from the server within ${ms} ms (livenessTimeoutMs), but none came: the connection was dead, so it was replaced.`,
+        { phase: 'liveness', timeoutMs: ms },
+      ),
+      CLOSE_KEEP_ALIVE,
+    );
   }
 
   /** Final failure: every subscription throws `error`, the client is closed. */
   #shutdown(error: TransportError): void {
     const subscriptions = [...this.#subscriptions];
     this.#subscriptions.clear();
+    this.#endWakeUps();
     this.#abortAttempt(error);
     this.#forgetIds();
     const connection = this.#connection;

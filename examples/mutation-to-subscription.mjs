@@ -15,8 +15,8 @@ const client = new Client({ url: server.url, auth: new AppSyncApiKeyAuthenticati
 
 const messages = client.subscribe('subscription { onCreateMessage(room: "lobby") { id room text } }');
 const first = messages.next();
-// Wait until the server has the subscription, so the mutation below reaches it.
-await server.realtime.waitFor(() => server.realtime.subscriptions.length === 1);
+// Live once AppSync acknowledges it (start_ack): the mutation below reaches it.
+await messages.started;
 await client.execute('mutation { createMessage(room: "lobby", text: "hello") { id } }');
 console.log(JSON.stringify((await first).value));
 await messages.return();

@@ -23,7 +23,7 @@ transport.on('connected', ({ ack }) => console.log(`connected, ack ${JSON.string
 await transport.connect();
 
 const subscription = transport.subscribe('subscription OnCreateMessage { onCreateMessage { id text } }');
-await server.realtime.waitFor(() => server.realtime.subscriptions.length === 1);
+await subscription.started; // acknowledged by the server (start_ack): live from now on
 
 const texts = ['hello', 'from', 'the local AppSync'];
 texts.forEach((text, i) => server.realtime.publish('onCreateMessage', { id: String(i + 1), text }));

@@ -108,6 +108,8 @@ export const LIVE_PAGE_HTML = /* HTML */ `<!doctype html>
   #state[data-state="connected"] { background: #1f883d; color: #fff; }
   #state[data-state="connecting"], #state[data-state="reconnecting"] { background: #bf8700; color: #fff; }
   #state[data-state="closed"], #state[data-state="failed"] { background: #cf222e; color: #fff; }
+  #live { padding: .2rem .7rem; border-radius: 1rem; font-weight: 600; background: #d0d7de; margin-left: .4rem; }
+  #live[data-live="yes"] { background: #1f883d; color: #fff; }
   p.hint { color: #57606a; margin: .4rem 0 1rem; }
   form { display: flex; gap: .5rem; margin: 1rem 0; }
   input { font: inherit; padding: .45rem .6rem; border: 1px solid #afb8c1; border-radius: .4rem; }
@@ -128,6 +130,7 @@ export const LIVE_PAGE_HTML = /* HTML */ `<!doctype html>
 <header>
   <h1>Local AppSync · live chat</h1>
   <span id="state" data-state="idle" role="status" aria-live="polite">loading…</span>
+  <span id="live" data-live="no" role="status" aria-live="polite" title="onCreateMessage: acknowledged by the server (start_ack)">not live</span>
 </header>
 <p class="hint">Messages go out as the <code>createMessage</code> mutation over HTTP and come back through the
 <code>onCreateMessage</code> subscription over WebSocket (appsync-websockets in this page).
@@ -142,6 +145,7 @@ Open the page twice to chat between tabs.</p>
 <script type="module">
 const $ = (id) => document.getElementById(id);
 const stateEl = $('state');
+const setLive = (live) => { const el = $('live'); el.dataset.live = live ? 'yes' : 'no'; el.textContent = live ? 'live' : 'not live'; };
 const log = (line) => { $('log').textContent = new Date().toLocaleTimeString() + '  ' + line + '\\n' + $('log').textContent; };
 const setState = (state, text) => { stateEl.dataset.state = state; stateEl.textContent = text ?? state; };
 
@@ -166,7 +170,11 @@ window.appsyncChat = { transport, http, lib };
 
 transport.on('connecting', ({ reconnect }) => setState(reconnect ? 'reconnecting' : 'connecting', reconnect ? 'reconnecting…' : 'connecting…'));
 transport.on('connected', ({ reconnect }) => { setState('connected'); if (reconnect) log('reconnected; subscription started again'); });
-transport.on('disconnected', ({ error }) => { setState('reconnecting', 'disconnected'); log('disconnected: ' + error.message); });
+transport.on('disconnected', ({ error }) => { setState('reconnecting', 'disconnected'); setLive(false); log('disconnected: ' + error.message); });
+// Wake-ups (the tab comes back, the network returns) check the socket at once.
+transport.on('liveness', ({ reason, alive }) => log('woke up (' + reason + '): the connection is ' + (alive ? 'alive' : 'dead; reconnecting')));
+transport.on('offline', () => { setState('reconnecting', 'offline'); log('offline'); });
+transport.on('online', () => { setState('connected'); log('online again; checking the connection'); });
 transport.on('reconnecting', ({ attempt, delayMs }) => setState('reconnecting', 'reconnecting (attempt ' + attempt + ', in ' + (delayMs / 1000).toFixed(1) + ' s)'));
 let reported;
 /** Logs a failure once: the same error may come from the iterator and the closed event. */
@@ -247,7 +255,11 @@ try {
   } else {
     await transport.connect();
     $('submit').disabled = false;
-    for await (const result of transport.subscribe('subscription OnCreateMessage { onCreateMessage { ' + shape.fields.join(' ') + ' } }')) {
+    const results = transport.subscribe('subscription OnCreateMessage { onCreateMessage { ' + shape.fields.join(' ') + ' } }', {
+      onStarted: () => setLive(true),
+      onResubscribed: () => { setLive(true); log('live again; messages sent while disconnected were not delivered'); },
+    });
+    for await (const result of results) {
       if (result.data?.onCreateMessage) show(result.data.onCreateMessage);
       if (result.errors) log('errors: ' + JSON.stringify(result.errors));
     }

@@ -261,4 +261,33 @@ describe('in headless Chromium', () => {
     assert.deepEqual(await page.evaluate(() => (window as unknown as LivePageWindow).astNext), { data: { onCreateMessage: { text: 'printed in the page' } } });
     assert.deepEqual(pageErrors, []);
   });
+  test('the page shows "live" at start_ack; a half-open socket is found when the page becomes visible again, and replaced', async () => {
+    await page.waitForFunction(() => document.getElementById('live')?.dataset.live === 'yes', undefined, { timeout: WAIT_MS });
+    assert.equal(await page.textContent('#live'), 'live');
+    await page.evaluate(async (url) => {
+      const w = window as unknown as LivePageWindow & { wake?: { resubscribed: Promise<void>; checks: unknown[] } };
+      const { AppSyncApiKeyAuthentication, AppSyncWebsocketsTransport } = w.appsyncChat.lib;
+      const transport = new AppSyncWebsocketsTransport({ url, auth: new AppSyncApiKeyAuthentication({ apiKey: 'da2-SECRETAPIKEY0123456789abcdef' }), livenessTimeoutMs: 300 });
+      const checks: unknown[] = [];
+      transport.on('liveness', (check) => checks.push(check));
+      await transport.connect();
+      let resubscribed!: () => void;
+      const results = transport.subscribe('subscription { onCreateMessage(room: "wake") { text } }', { onResubscribed: () => resubscribed() });
+      w.wake = { resubscribed: new Promise<void>((resolve) => (resubscribed = resolve)), checks };
+      await results.started;
+    }, server.url);
+    const startsBefore = server.realtime.received.filter((f) => f.message?.type === 'start').length;
+    server.realtime.freezeConnections();
+    // What a browser does when the tab comes back (headless pages are always visible).
+    await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+    const checks = await page.evaluate(async () => {
+      const w = window as unknown as { wake: { resubscribed: Promise<void>; checks: unknown[] } };
+      await w.wake.resubscribed;
+      return w.wake.checks;
+    });
+    assert.deepEqual(checks, [{ reason: 'the page became visible', alive: false }]);
+    const starts = server.realtime.received.filter((f) => f.message?.type === 'start').slice(startsBefore);
+    assert.ok(starts.some((f) => String((f.message?.payload as { data?: string })?.data).includes('room: \\"wake')), 'started again on a new socket');
+    assert.deepEqual(pageErrors, []);
+  });
 });

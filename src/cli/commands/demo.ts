@@ -5,6 +5,7 @@
  * what arrives, printed. Needs no AWS account and exits 0 when everything arrived.
  */
 import type { Command } from 'commander';
+import { withDeadline } from '../../deadline.js';
 import { AppSyncApiKeyAuthentication } from '../../auth/api-key.js';
 import { CHAT_SCHEMA } from '../../testing/chat-schema.js';
 import { CliError, EXIT, type ExitCode } from '../exit-codes.js';
@@ -61,8 +62,8 @@ async function demo(io: CliIo): Promise<ExitCode> {
     out(io, `local AppSync (chat schema, API key auth) at ${server.url}, real-time at ${server.realtimeUrl}, events at ${server.eventsUrl}`);
     await realtime.connect();
     const results = realtime.subscribe<{ onCreateMessage: Message }>(SUBSCRIPTION, { variableValues: { room: ROOM } });
-    // Our own server: it tells us when the subscription is live, so no message is sent too early.
-    await server.realtime.waitFor(() => server.realtime.subscriptions.length === 1, ARRIVAL_TIMEOUT_MS);
+    // Live once AppSync acknowledges it (start_ack): no message is sent too early.
+    await within(results.started, ARRIVAL_TIMEOUT_MS, 'the subscription to be acknowledged');
     out(io, `subscribed to onCreateMessage(room: "${ROOM}") over WebSocket`);
     for (const message of MESSAGES) {
       await http.execute(CREATE, { variableValues: message });
@@ -85,7 +86,7 @@ async function demo(io: CliIo): Promise<ExitCode> {
     // AppSync Events: a channel instead of a schema; any JSON value is an event.
     await events.connect();
     const incoming = events.subscribe(CHANNEL);
-    await server.events.waitFor(() => server.events.subscriptions.length === 1, ARRIVAL_TIMEOUT_MS);
+    await within(incoming.started, ARRIVAL_TIMEOUT_MS, 'the Events subscription to be acknowledged');
     out(io, `subscribed to the Events channel ${CHANNEL} over WebSocket`);
     await events.publishHttp(CHANNEL, [EVENT]);
     out(io, `sent     an event to ${CHANNEL} over HTTP: ${JSON.stringify(EVENT)}`);
@@ -105,19 +106,13 @@ async function demo(io: CliIo): Promise<ExitCode> {
   return EXIT.OK;
 }
 
+/** `work`, or a CliError after `ms` saying what did not happen. */
+function within<R>(work: Promise<R>, ms: number, what: string): Promise<R> {
+  return withDeadline(work, { ms, timeout: () => new CliError(`demo: expected ${what} within ${ms} ms, but it did not happen.`, EXIT.FAILURE) });
+}
+
 async function nextWithin<R>(iterator: AsyncIterator<R>, ms: number, text: string): Promise<R> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new CliError(`demo: ${JSON.stringify(text)} did not arrive within ${ms} ms.`, EXIT.FAILURE)),
-      ms,
-    );
-  });
-  try {
-    const next = await Promise.race([iterator.next(), timeout]);
-    if (next.done) throw new CliError(`demo: the subscription ended before ${JSON.stringify(text)} arrived.`, EXIT.FAILURE);
-    return next.value;
-  } finally {
-    clearTimeout(timer);
-  }
+  const next = await within(iterator.next(), ms, `${JSON.stringify(text)} to arrive`);
+  if (next.done) throw new CliError(`demo: the subscription ended before ${JSON.stringify(text)} arrived.`, EXIT.FAILURE);
+  return next.value;
 }

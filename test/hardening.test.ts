@@ -22,7 +22,7 @@ import {
   type AppSyncAuthentication,
   type TransportError,
 } from '../src/index.js';
-import { acceptWith, rawServer } from './raw-server.js';
+import { acceptWith, rawServer, textFrame as textFrameFor, unmask } from './raw-server.js';
 import { API_KEY, SUBSCRIPTION, errorOf, framesOfType, localServer, nextEvent, subscriptionsOnServer, take, transportFor, until } from './helpers.js';
 
 const REFUSED = JSON.stringify({
@@ -411,4 +411,123 @@ test('an unknown message type is ignored and reported as an `unknown` event', as
   assert.deepEqual(await reported, { type: 'something_appsync_adds_later' });
   server.realtime.publish('onCreateMessage', { id: 'fine' });
   assert.equal((await take(iterator, 1)).length, 1);
+});
+
+// ---- found by an adversarial review of the above -------------------------------------------------
+
+test('close() inside a `disconnected` or `reconnecting` listener is final: no reconnect, no timer left', async (t) => {
+  const server = await localServer(t);
+  for (const event of ['disconnected', 'reconnecting'] as const) {
+    const transport = transportFor(t, server, { retry: { baseDelayMs: 60_000, maxDelayMs: 60_000 }, random: () => 1 });
+    transport.on(event, () => void transport.close());
+    await transport.connect();
+    const iterator = transport.subscribe(SUBSCRIPTION);
+    await iterator.started;
+    const connections = server.realtime.connectionCount;
+    server.realtime.dropConnections();
+    assert.deepEqual(await iterator.next(), { done: true, value: undefined });
+    await transport.waitClosed();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(transport.state, 'closed', event);
+    assert.equal(server.realtime.connectionCount, connections, `${event}: no new socket`);
+  }
+});
+
+test('close() rejects a publish, and ends a start, that still wait for their auth, at once and without a timer left', async (t) => {
+  const server = await localServer(t);
+  let calls = 0;
+  const auth: AppSyncAuthentication = {
+    mode: 'API_KEY',
+    getHeaders: (request) => (calls++ === 0 ? Promise.resolve({ host: request.host, 'x-api-key': API_KEY }) : never()),
+  };
+  const events = new AppSyncEventsClient({ url: server.eventsUrl, auth, authTimeoutMs: null, retry: false });
+  await events.connect();
+  const publish = events.publish('/default/chat', [1]);
+  await until(() => calls === 2);
+  const rejected = assert.rejects(publish, TransportClosed);
+  await events.close();
+  await rejected;
+
+  calls = 0;
+  const transport = transportFor(t, server, { auth, authTimeoutMs: null });
+  await transport.connect();
+  const iterator = transport.subscribe(SUBSCRIPTION);
+  const pending = iterator.next();
+  await until(() => calls === 2);
+  await transport.close();
+  assert.deepEqual(await pending, { done: true, value: undefined });
+});
+
+test('a subscription made while connect() is finishing (after its start loop) is started too', async (t) => {
+  const server = await localServer(t);
+  let late: ReturnType<AppSyncWebsocketsTransport['subscribe']> | undefined;
+  let ids = 0;
+  const transport = transportFor(t, server, {
+    generateId: () => {
+      if (ids++ === 0) queueMicrotask(() => (late = transport.subscribe(SUBSCRIPTION)));
+      return crypto.randomUUID();
+    },
+  });
+  const connecting = transport.connect();
+  transport.subscribe(SUBSCRIPTION);
+  await connecting;
+  await subscriptionsOnServer(server, 2);
+  await late?.started;
+});
+
+test('Events: a publish_success whose entries are not entries of that publish rejects it with TransportProtocolError', async (t) => {
+  const server = await rawServer(t, (req, socket) => {
+    acceptWith(req, socket, 'aws-appsync-event-ws', ['{"type":"connection_ack","connectionTimeoutMs":300000}']);
+    socket.resume();
+    socket.on('data', (chunk: Buffer) => {
+      // The client's publish: answer with entries that name no event of it.
+      for (const text of unmask(chunk)) {
+        const frame = JSON.parse(text) as { type: string; id?: string };
+        if (frame.type !== 'publish') continue;
+        socket.write(textFrameFor(JSON.stringify({ type: 'publish_success', id: frame.id, successful: [null, { identifier: 'x', index: 99 }], failed: [] })));
+      }
+    });
+  });
+  const events = new AppSyncEventsClient({ url: server.url.replace('/graphql', '/event'), auth: new AppSyncApiKeyAuthentication({ apiKey: API_KEY }), retry: false });
+  t.after(() => events.close());
+  await events.connect();
+  const error = await events.publish('/default/chat', [1, 2]).then(() => undefined, (e: unknown) => e);
+  assert.ok(error instanceof Error && error.name === 'TransportProtocolError', String(error));
+  assert.match(error.message, /^Expected publish_success for the publish of 2 events to \/default\/chat \(id [\w-]+\) to list entries with an index from 0 to 1, but got null: whether the events were published is unknown\.$/);
+});
+
+test('observe(): a signal aborted later ends the observer with complete(), as it ends an iterator', async (t) => {
+  const server = await localServer(t);
+  const transport = transportFor(t, server);
+  await transport.connect();
+  const controller = new AbortController();
+  const completed = new Promise<void>((resolve) => transport.observe(SUBSCRIPTION, { next() {}, error() {}, complete: resolve }, { signal: controller.signal }));
+  await subscriptionsOnServer(server, 1);
+  controller.abort();
+  await completed;
+  await subscriptionsOnServer(server, 0);
+});
+
+test('auth headers that are not an object of strings, or that throw when read, are a TransportAuthError without the secret', async () => {
+  const secret = 'da2-SECRET-IN-A-GETTER';
+  const cases: Array<[unknown, RegExp]> = [
+    [null, /gave null\.$/],
+    ['x-api-key', /gave a string\.$/],
+    [{ host: 'h', 'x-api-key': 42 }, /gave a number for header "x-api-key"\.$/],
+    [
+      {
+        get 'x-api-key'(): string {
+          throw new Error(`leak ${secret}`);
+        },
+      },
+      /cannot be read: reading them threw Error\.$/,
+    ],
+  ];
+  for (const [headers, pattern] of cases) {
+    const transport = new AppSyncWebsocketsTransport({ url: 'http://127.0.0.1:9/graphql', auth: { mode: 'API_KEY', getHeaders: async () => headers as never }, retry: false });
+    const error = await transport.connect().then(() => undefined, (e: unknown) => e);
+    assert.ok(error instanceof TransportAuthError, String(error));
+    assert.match(error.message, pattern);
+    assert.ok(!error.message.includes(secret));
+  }
 });

@@ -23,6 +23,27 @@ export function textFrame(text: string): Buffer {
   return Buffer.concat([header, payload]);
 }
 
+/** The texts of the masked client frames in `chunk` (RFC 6455 §5.3; whole frames only). */
+export function unmask(chunk: Buffer): string[] {
+  const texts: string[] = [];
+  for (let at = 0; at + 2 <= chunk.length; ) {
+    let length = (chunk[at + 1] ?? 0) & 0x7f;
+    let offset = at + 2;
+    if (length === 126) {
+      length = chunk.readUInt16BE(at + 2);
+      offset = at + 4;
+    } else if (length === 127) {
+      length = Number(chunk.readBigUInt64BE(at + 2));
+      offset = at + 10;
+    }
+    const mask = chunk.subarray(offset, offset + 4);
+    const payload = chunk.subarray(offset + 4, offset + 4 + length);
+    texts.push(Buffer.from(payload.map((byte, i) => byte ^ (mask[i % 4] ?? 0))).toString());
+    at = offset + 4 + length;
+  }
+  return texts;
+}
+
 /** The 101 response accepting `req`, choosing `protocol` (which the client must have offered). */
 export function upgradeResponse(req: IncomingMessage, protocol: string): string {
   const accept = createHash('sha1').update(`${req.headers['sec-websocket-key']}${WEBSOCKET_GUID}`).digest('base64');

@@ -130,7 +130,7 @@ test('a shouldRetry or random that throws ends the client with that failure, nev
     server.realtime.dropConnections({ code: 1001, reason: 'going away' });
     const error = await errorOf(iterator);
     assert.ok(error instanceof TransportProtocolError, String(error));
-    assert.equal(error.message, 'Unexpected failure in the client: SyntaxError: bad policy.');
+    assert.equal(error.message, 'Unexpected failure in the client: SyntaxError. The original error is in `cause`.');
     assert.equal((await closed).error, error);
     assert.equal(transport.state, 'closed');
   }

@@ -626,7 +626,7 @@ test('generateId and random must be functions; an id source that throws or retur
   assert.equal(first.message, 'Expected generateId() to return a non-empty string, but it returned number 7.');
   const second = await errorOf(throws);
   assert.ok(second instanceof TransportProtocolError);
-  assert.equal(second.message, 'Unexpected failure in the client: RangeError: out of ids.');
+  assert.equal(second.message, 'Unexpected failure in the client: RangeError. The original error is in `cause`.');
   await subscriptionsOnServer(server, 1);
   assert.equal(server.realtime.subscriptions[0]?.id, 'fine-id');
   server.realtime.publish('onCreateMessage', { id: 'm' });

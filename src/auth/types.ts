@@ -5,6 +5,7 @@
  */
 import { TransportAuthError, TransportConfigurationError, TransportError, TransportTimeoutError, errorName } from '../errors.js';
 import { withDeadline } from '../deadline.js';
+import type { Cancellation } from '../transport/session.js';
 
 /** A value, or a function returning a (promised) value, called again on every use. */
 export type ValueOrProvider<T> = T | (() => T | Promise<T>);
@@ -54,9 +55,8 @@ export interface AuthCall {
   timeoutMs: number | null;
   /** For messages: `the connect`, `the start of subscription 3`. */
   purpose: string;
-  /** Stops waiting (close() during a connect); the call then rejects with `aborted()`. */
-  signal?: AbortSignal | undefined;
-  aborted?: () => Error;
+  /** Each stops waiting (close() during a connect, a caller's signal); the call then rejects with its reason. */
+  signals?: ReadonlyArray<Cancellation | undefined>;
 }
 
 /** The provider inside each built-in auth mode that can hang, for the timeout message. */
@@ -74,13 +74,12 @@ const PROVIDER: Record<string, string> = {
  */
 export async function headersFrom(auth: AppSyncAuthentication, request: AuthRequest, call?: AuthCall): Promise<Record<string, string>> {
   try {
-    const work = Promise.resolve().then(() => auth.getHeaders(request));
+    const work = Promise.resolve().then(() => auth.getHeaders(request)).then((headers) => checkHeaders(auth, headers));
     if (call === undefined) return await work;
     const ms = call.timeoutMs;
     return await withDeadline(work, {
       ms,
-      signal: call.signal,
-      aborted: call.aborted,
+      signals: call.signals,
       timeout: () =>
         new TransportTimeoutError(
           `Expected the auth (mode ${auth.mode}) to give the headers for ${call.purpose} within ${ms} ms (authTimeoutMs), but it did not answer: its getHeaders() never settled (with the built-in auth classes, ${PROVIDER[auth.mode] ?? 'a provider it calls'}). Make it resolve or reject, or raise authTimeoutMs.`,
@@ -89,12 +88,35 @@ export async function headersFrom(auth: AppSyncAuthentication, request: AuthRequ
     });
   } catch (cause) {
     if (cause instanceof TransportError) throw cause;
-    if (call?.signal?.aborted) throw cause;
+    if (call?.signals?.some((signal) => signal?.aborted)) throw cause;
     throw new TransportAuthError(
       `The auth (mode ${auth.mode}) could not make its headers: getHeaders() threw ${errorName(cause)}. The original error is in \`cause\`.`,
       { cause },
     );
   }
+}
+
+/**
+ * A copy of what `getHeaders` gave, checked to be an object of strings (what is sent and
+ * signed). Names keys only, never values; a getter that throws is named by its class only.
+ */
+function checkHeaders(auth: AppSyncAuthentication, headers: unknown): Record<string, string> {
+  const refuse = (got: string): never => {
+    throw new TransportAuthError(`Expected the auth (mode ${auth.mode}) to give its headers as an object of strings, but getHeaders() gave ${got}.`);
+  };
+  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) return refuse(headers === null ? 'null' : Array.isArray(headers) ? 'an array' : `a ${typeof headers}`);
+  const copy: Record<string, string> = {};
+  let entries: [string, unknown][];
+  try {
+    entries = Object.entries(headers);
+  } catch (cause) {
+    throw new TransportAuthError(`The auth (mode ${auth.mode}) gave headers that cannot be read: reading them threw ${errorName(cause)}.`, { cause });
+  }
+  for (const [name, value] of entries) {
+    if (typeof value !== 'string') return refuse(`a ${value === null ? 'null' : typeof value} for header "${name.slice(0, 60)}"`);
+    copy[name] = value;
+  }
+  return copy;
 }
 
 /** Resolves a {@link ValueOrProvider}. */

@@ -375,9 +375,24 @@ export class AppSyncEventsClient extends RealtimeClient<EventsServerMessage, unk
       case 'unsubscribe_success':
         this.completed(message.id);
         return;
-      case 'publish_success':
-        this.#inflight.get(message.id)?.resolve({ successful: message.successful, failed: message.failed });
+      case 'publish_success': {
+        const publish = this.#inflight.get(message.id);
+        if (publish === undefined) return;
+        // Each entry must name an event of this publish: the caller's indexes are built from them.
+        const bad = [...message.successful, ...message.failed].find(
+          (entry: unknown) => typeof (entry as { index?: unknown } | null)?.index !== 'number' || !Number.isInteger((entry as { index: number }).index) || (entry as { index: number }).index < 0 || (entry as { index: number }).index >= publish.count,
+        );
+        if (bad !== undefined) {
+          publish.reject(
+            new TransportProtocolError(
+              `Expected publish_success for the ${publish.label} (id ${message.id}) to list entries with an index from 0 to ${publish.count - 1}, but got ${describeValue(bad)}: whether the events were published is unknown.`,
+            ),
+          );
+          return;
+        }
+        publish.resolve({ successful: message.successful, failed: message.failed });
         return;
+      }
       case 'subscribe_error':
       case 'unsubscribe_error':
       case 'broadcast_error':

@@ -95,7 +95,7 @@ export class AppSyncHttpTransport {
       body,
       scheme: this.url.startsWith('http:') ? 'http' : 'https',
       headers: { ...SIGNED_HTTP_HEADERS },
-    }, { timeoutMs: this.#authTimeoutMs, purpose: 'the HTTP request', signal: options.signal, aborted: () => options.signal?.reason });
+    }, { timeoutMs: this.#authTimeoutMs, purpose: 'the HTTP request', signals: [options.signal] });
     const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'application/json' };
     for (const [name, value] of Object.entries(authHeaders)) {
       // fetch sets Host from the URL itself (the same value, which IAM signed).

@@ -9,6 +9,7 @@ import {
   TransportError,
   TransportProtocolError,
   TransportTimeoutError,
+  errorName,
 } from '../errors.js';
 import { redactUrl } from '../protocol/url.js';
 import { armed, clampMs } from '../options.js';
@@ -26,6 +27,7 @@ import {
   type OpenOptions,
   type WebSocketLike,
 } from '../socket/websocket.js';
+import type { Cancellation } from './session.js';
 
 /** What a real-time protocol tells the connection about its frames. */
 export interface RealtimeProtocol<M extends { type: string }> {
@@ -45,7 +47,7 @@ export interface ConnectionOptions extends OpenOptions {
   /** undefined: the server's value from the ack; null: disabled. */
   keepAliveTimeoutMs: number | null | undefined;
   /** Aborts the open and the handshake (close() during connect): the open rejects with the signal's reason. */
-  signal?: AbortSignal | undefined;
+  signal?: Cancellation | undefined;
 }
 
 /** Close code we use for protocol violations by the server (4000–4999 are free for applications). */
@@ -120,7 +122,7 @@ export class Connection<M extends { type: string }> {
    */
   static async open<M extends { type: string }>(options: ConnectionOptions, protocol: RealtimeProtocol<M>): Promise<Connection<M>> {
     const implementation = await webSocketImplementation(options);
-    options.signal?.throwIfAborted();
+    if (options.signal?.aborted) throw options.signal.reason;
     return new Promise<Connection<M>>((resolve, reject) => {
       // Until the ack, the end of the connection is the failure of this open.
       const connection: Connection<M> = new Connection(implementation, options, protocol, () => resolve(connection), reject);
@@ -368,8 +370,6 @@ export class Connection<M extends { type: string }> {
 
 export function asTransportError(error: unknown): TransportError {
   if (error instanceof TransportError) return error;
-  return new TransportProtocolError(
-    `Unexpected failure in the client: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}.`,
-    { cause: error },
-  );
+  // By its class only: an unexpected error may quote anything, a secret included.
+  return new TransportProtocolError(`Unexpected failure in the client: ${errorName(error)}. The original error is in \`cause\`.`, { cause: error });
 }

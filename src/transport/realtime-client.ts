@@ -27,6 +27,7 @@ import type { WakeUp, WakeUpSource } from './wake-ups.js';
 import { serverError } from './graphql-protocol.js';
 import { Emitter, reportLater } from './emitter.js';
 import { ExpiringKeys } from './expiring-keys.js';
+import { Session } from './session.js';
 import { ResultStream } from './result-stream.js';
 import { backoffDelay, classifyFailure, retryPolicy, type RetryOptions, type RetryPolicy } from './retry.js';
 
@@ -295,8 +296,11 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
    * confirms must not make them pile up.
    */
   readonly #stopping: ExpiringKeys<string>;
-  /** Aborts the connect or reconnect attempt under way (close() during a handshake). */
-  #attempt: AbortController | undefined;
+  /**
+   * Aborted by close() and by a final failure, with that error: whatever waits on the network or
+   * on an auth provider for this session (a handshake, a start's or a publish's auth) stops.
+   */
+  #session: Session | undefined;
   /** Bumped by connect() and close(): async work of an older generation drops its result. */
   #generation = 0;
   #wake: (() => void) | undefined;
@@ -377,6 +381,7 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     const generation = ++this.#generation;
     this.#closedPromise = new Promise((resolve) => (this.#resolveClosed = resolve));
     this.#state = 'connecting';
+    this.#session = new Session();
     this.#stopWakeUps ??= this.#wakeUps?.((wakeUp) => this.#onWakeUp(wakeUp));
     this.#events.emit('connecting', { attempt: 1, reconnect: false });
     try {
@@ -404,24 +409,28 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     this.#wake?.();
     this.#endWakeUps();
     const error = new TransportClosed(`The ${this.#binding.noun} was closed by close(); call connect() to use it again.`);
-    this.#abortAttempt(error);
+    this.#endSession(error);
     const open = [...this.#subscriptions];
     for (const subscription of open) this.#release(subscription);
     this.beforeClose(error);
     const connection = this.#connection;
     if (connection?.isOpen) {
+      // One budget of closeTimeoutMs for the confirmations and the close frame together.
+      const deadline = armed(this.#closeTimeoutMs) ? performance.now() + this.#closeTimeoutMs : undefined;
       await this.#stopAll(open, connection);
       this.#connection = undefined;
-      await connection.close(1000, 'client closed', error, this.#closeTimeoutMs);
+      await connection.close(1000, 'client closed', error, deadline === undefined ? null : Math.max(deadline - performance.now(), 1));
     }
     this.#connection = undefined;
     this.#forgetIds();
     if (generation !== this.#generation) return;
-    // The final state first: what the subscriptions' callbacks read must be true already.
+    // The final state first: what the subscriptions' callbacks read must be true already. A
+    // listener may connect() again: this session's waitClosed() is resolved, not the new one's.
+    const resolveClosed = this.#resolveClosed;
     this.#state = 'closed';
     this.#events.emit('closed', { error: undefined });
     for (const subscription of open) subscription.sink.end();
-    this.#resolveClosed();
+    resolveClosed();
   }
 
   /**
@@ -467,8 +476,9 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
 
   /**
    * Resolves the auth (IAM by default, loaded lazily) and asks it for the auth object of a
-   * request, within `authTimeoutMs`. `purpose` names the request in messages (`the connect`);
-   * `headers`: for a real HTTP request, its own headers that IAM must sign.
+   * request, within `authTimeoutMs`, and rejects at once with its reason when close() (or a
+   * final failure) ends the session or `signal` aborts. `purpose` names the request in messages
+   * (`the connect`); `headers`: for a real HTTP request, its own headers that IAM must sign.
    */
   protected async authHeaders(
     path: string,
@@ -490,7 +500,7 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
       scheme: this.endpoints.httpUrl.startsWith('http:') ? 'http' : 'https',
       headers,
     };
-    return headersFrom(this.#auth, request, { timeoutMs: this.#authTimeoutMs, purpose, signal, aborted: () => signal?.reason });
+    return headersFrom(this.#auth, request, { timeoutMs: this.#authTimeoutMs, purpose, signals: [this.#session, signal] });
   }
 
   /** The live connection, if any. */
@@ -531,7 +541,11 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
       sink.close();
       this.#leave(subscription);
     };
-    this.#activate(subscription, options.signal, stop);
+    // An aborted signal ends it as an iterator's `break` does: stopped, and complete() told.
+    this.#activate(subscription, options.signal, () => {
+      this.#leave(subscription);
+      sink.end();
+    });
     return stop;
   }
 
@@ -567,9 +581,10 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
       subscription.detachSignal = () => signal.removeEventListener('abort', onAbort);
     }
     this.#subscriptions.add(subscription);
-    // While connecting or reconnecting, it starts once the socket is acknowledged.
+    // Started now if there is an acknowledged socket (even while connect() is still finishing:
+    // its start loop may have run already); otherwise when the (re)connect has one.
     const connection = this.#connection;
-    if (this.#state === 'connected' && connection !== undefined) this.#start(subscription, connection);
+    if (connection !== undefined) this.#start(subscription, connection);
   }
 
   /** Throws `TransportClosed(message)` unless connected, connecting or reconnecting. */
@@ -662,25 +677,16 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
   // ---- connection lifecycle -----------------------------------------------------------------
 
   /** Opens a socket with fresh auth and starts every wanted subscription on it. */
+  /** close() or a final failure: a socket still opening, and auth calls under way, are abandoned. */
+  #endSession(reason: TransportError): void {
+    const session = this.#session;
+    this.#session = undefined;
+    session?.end(reason);
+  }
+
   async #establish(generation: number): Promise<void> {
-    const attempt = new AbortController();
-    this.#attempt = attempt;
-    try {
-      await this.#open(generation, attempt.signal);
-    } finally {
-      if (this.#attempt === attempt) this.#attempt = undefined;
-    }
-  }
-
-  /** close() (or a final failure) during a connect: the socket and any auth call under way are abandoned. */
-  #abortAttempt(reason: TransportError): void {
-    const attempt = this.#attempt;
-    this.#attempt = undefined;
-    attempt?.abort(reason);
-  }
-
-  async #open(generation: number, signal: AbortSignal): Promise<void> {
-    const headers = await this.authHeaders(this.#binding.connectPath, '{}', 'the connect', undefined, signal);
+    const signal = this.#session;
+    const headers = await this.authHeaders(this.#binding.connectPath, '{}', 'the connect');
     this.#assertCurrent(generation);
     const handshake = buildHandshake(this.#handshakeAuth, this.endpoints.realtimeUrl, headers, this.#binding.subprotocol);
     const { tls, webSocketOptions, webSocketImpl } = this.#options;
@@ -730,10 +736,12 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     }
     this.onDisconnected(error);
     if (this.#state === 'closing' || this.#state === 'closed') return;
-    this.#events.emit('disconnected', { error, code: (error as { closeCode?: number }).closeCode });
     const generation = this.#generation;
     const asked = this.#reconnectAsked;
     this.#reconnectAsked = false;
+    this.#events.emit('disconnected', { error, code: (error as { closeCode?: number }).closeCode });
+    // A listener may have called close() (or connect() after it): that decides, not this drop.
+    if (generation !== this.#generation) return;
     // The user's shouldRetry, random and invalidate run in there: whatever they throw ends the
     // client like a final failure, never as an unhandled rejection.
     this.#reconnect(generation, error, asked).catch((failure: unknown) => {
@@ -761,6 +769,8 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     for (let attempt = 1; attempt <= Math.max(policy.attempts, asked ? 1 : 0); attempt++) {
       const delayMs = asked && attempt === 1 ? 0 : backoffDelay(policy, attempt, this.#random);
       this.#events.emit('reconnecting', { attempt, delayMs, error });
+      // A listener may have called close(): then no timer may be left behind.
+      if (generation !== this.#generation) return;
       await this.#sleep(delayMs);
       if (generation !== this.#generation) return;
       this.#events.emit('connecting', { attempt, reconnect: true });
@@ -849,24 +859,26 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     const subscriptions = [...this.#subscriptions];
     this.#subscriptions.clear();
     this.#endWakeUps();
-    this.#abortAttempt(error);
+    this.#endSession(error);
     this.#forgetIds();
     const connection = this.#connection;
     this.#connection = undefined;
     if (connection?.isOpen) void connection.close(1000, 'client gave up', error, this.#closeTimeoutMs);
     this.beforeClose(error);
     // The final state first: what the subscriptions' callbacks read must be true already.
+    const resolveClosed = this.#resolveClosed;
     this.#state = 'closed';
     this.#events.emit('closed', { error });
     for (const subscription of subscriptions) this.#finish(subscription, error);
-    this.#resolveClosed();
+    resolveClosed();
   }
 
   // ---- subscriptions ------------------------------------------------------------------------
 
   /** Starts `subscription` on `connection`; never rejects: whatever fails, fails this subscription only. */
   #start(subscription: Subscription<T, P>, connection: Connection<M>): void {
-    this.#send(subscription, connection).catch((error: unknown) => this.#finish(subscription, asTransportError(error)));
+    // One the consumer (or close()) left meanwhile has nothing to be told.
+    this.#send(subscription, connection).catch((error: unknown) => subscription.wanted && this.#finish(subscription, asTransportError(error)));
   }
 
   async #send(subscription: Subscription<T, P>, connection: Connection<M>): Promise<void> {
@@ -883,7 +895,7 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     try {
       frame = await this.startFrame(subscription, id);
     } catch (error) {
-      if (subscription.id === id) this.#finish(subscription, asTransportError(error));
+      if (subscription.id === id && subscription.wanted) this.#finish(subscription, asTransportError(error));
       return;
     }
     // The user may have left, or the socket may have gone, while auth was being computed.
@@ -943,10 +955,9 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
         awaited.add(subscription.id);
       }
     }
-    for (const [id] of this.#byId) {
-      // Stops sent earlier whose confirmation has not arrived yet are awaited too.
-      if (!subscriptions.some((s) => s.id === id)) awaited.add(id);
-    }
+    // Stops sent earlier whose confirmation has not arrived yet are awaited too.
+    const closing = new Set(subscriptions.map((subscription) => subscription.id));
+    for (const [id] of this.#byId) if (!closing.has(id)) awaited.add(id);
     if (awaited.size === 0) return;
     const ms = this.#closeTimeoutMs;
     await new Promise<void>((resolve) => {

@@ -15,6 +15,7 @@ import { LocalStore } from './graphql/store.js';
 import { RealtimeEngine, type RealtimeOptions } from './realtime-core.js';
 import { EventsEngine, type EventsEngineOptions } from './events-engine.js';
 import { answerLivePage, isLivePageRequest } from './live-page.js';
+import type { TemplateApp } from './template/app.js';
 
 export interface LocalAppSyncOptions extends RealtimeOptions {
   /** @default 0 (any free port) */
@@ -37,6 +38,26 @@ export interface LocalAppSyncOptions extends RealtimeOptions {
    * `maxReceivedFrames` and `maxReceivedBytes` default to the server's. @default { namespaces: ['default'] }
    */
   events?: EventsEngineOptions | undefined;
+  /**
+   * A CloudFormation template (YAML or JSON; a CDK app's `cdk.out/<Stack>.template.json`) whose
+   * AppSync API to run: its schema, APPSYNC_JS resolvers, data sources, DynamoDB tables, Lambda
+   * functions and API keys. Replaces `schema` and `resolvers`; `auth` adds to the modes the
+   * template enables. Needs the optional packages yaml, esbuild, dynalite,
+   * @aws-sdk/client-dynamodb and @aws-sdk/util-dynamodb. @default none
+   */
+  template?: string | undefined;
+  /** The template's parameters, overriding their defaults. @default {} */
+  parameters?: Record<string, string> | undefined;
+  /** Local handlers for the template's Lambda functions, by logical id or name: `file#export`. @default {} */
+  lambdas?: Record<string, string> | undefined;
+  /** A DynamoDB (or DynamoDB Local) endpoint instead of the embedded in-memory engine. @default embedded */
+  dynamodbEndpoint?: string | undefined;
+  /** Keep the embedded DynamoDB's data in this folder. @default in memory */
+  dataDir?: string | undefined;
+  /** CPU time one evaluation of resolver code may take, in ms. @default 1000 */
+  evaluationTimeoutMs?: number | undefined;
+  /** Where resolver `console` lines go, each prefixed with the resource. @default stderr */
+  resolverLog?: ((line: string) => void) | undefined;
 }
 
 export interface LocalAppSync {
@@ -54,6 +75,10 @@ export interface LocalAppSync {
   /** `http://127.0.0.1:<port>/event`: give this to AppSyncEventsClient. */
   readonly eventsUrl: string;
   readonly server: Server;
+  /** The API keys made for the template's `AWS::AppSync::ApiKey` resources (empty without a template). */
+  readonly apiKeys: string[];
+  /** The template's resources the local AppSync does not emulate (IAM roles…): logical id → type. */
+  readonly notEmulated: ReadonlyMap<string, string>;
   /** The schema built from `options.schema`, or undefined when started without one. */
   readonly schema: GraphQLSchema | undefined;
   /** What mutations wrote and queries read: items by type name and id. */
@@ -70,7 +95,41 @@ export interface LocalAppSync {
 const REALTIME_PATHS = new Set(['/graphql/realtime', '/graphql']);
 const EVENTS_REALTIME_PATHS = new Set(['/event/realtime', '/event']);
 
-export async function startLocalAppSync(options: LocalAppSyncOptions = {}): Promise<LocalAppSync> {
+export async function startLocalAppSync(given: LocalAppSyncOptions = {}): Promise<LocalAppSync> {
+  const app = given.template === undefined ? undefined : await startTemplate(given);
+  const options: LocalAppSyncOptions = app === undefined ? given : { ...given, schema: app.model.schema, auth: app.auth, resolvers: undefined };
+  try {
+    return await serveWith(options, app);
+  } catch (error) {
+    await app?.close();
+    throw error;
+  }
+}
+
+async function startTemplate(options: LocalAppSyncOptions): Promise<TemplateApp> {
+  if (options.schema !== undefined || options.resolvers !== undefined) {
+    throw new TransportConfigurationError('startLocalAppSync was given a template and a schema or resolvers: the template brings its own; pass one or the other.');
+  }
+  let module: typeof import('./template/app.js');
+  try {
+    module = await import('./template/app.js');
+  } catch (error) {
+    const { TEMPLATE_PACKAGES } = await import('./appsync-js/optional.js');
+    throw new TransportConfigurationError(`Running a template needs the optional packages ${TEMPLATE_PACKAGES} (${(error as Error).message}): npm install --save-dev ${TEMPLATE_PACKAGES}`, { cause: error });
+  }
+  return module.startTemplateApp(options.template ?? '', {
+    parameters: options.parameters,
+    lambdas: options.lambdas,
+    dynamodbEndpoint: options.dynamodbEndpoint,
+    dataDir: options.dataDir,
+    evaluationTimeoutMs: options.evaluationTimeoutMs,
+    log: options.resolverLog,
+    auth: options.auth,
+    now: options.now,
+  });
+}
+
+async function serveWith(options: LocalAppSyncOptions, app: TemplateApp | undefined): Promise<LocalAppSync> {
   const engine = new RealtimeEngine(options);
   const events = new EventsEngine({
     auth: options.auth,
@@ -90,6 +149,7 @@ export async function startLocalAppSync(options: LocalAppSyncOptions = {}): Prom
           now: options.now,
           generateId: options.generateId,
           publish: (field, value) => void engine.publish(field, value),
+          fieldResolvers: app?.fieldResolvers,
         });
   if (executor === undefined && options.resolvers !== undefined) {
     throw new TransportConfigurationError('startLocalAppSync was given resolvers but no schema: pass `schema` (SDL text or a GraphQLSchema) too.');
@@ -154,6 +214,8 @@ export async function startLocalAppSync(options: LocalAppSyncOptions = {}): Prom
     eventsUrl: `http://${host}/event`,
     server,
     schema: engine.schema,
+    apiKeys: app?.apiKeys ?? [],
+    notEmulated: app?.model.notEmulated ?? new Map(),
     store,
     async mutate(document, variables, operationName) {
       if (executor === undefined) {
@@ -169,6 +231,7 @@ export async function startLocalAppSync(options: LocalAppSyncOptions = {}): Prom
       wss.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await app?.close();
     },
   };
 }

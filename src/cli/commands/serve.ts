@@ -23,6 +23,11 @@ interface ServeFlags {
   iamSessionToken?: string;
   eventsNamespace?: string[];
   publicHost?: string;
+  template?: string;
+  parameter?: string[];
+  lambda?: string[];
+  dynamodbEndpoint?: string;
+  dataDir?: string;
 }
 
 export const DEFAULT_PORT = 4000;
@@ -35,6 +40,11 @@ export function registerServe(program: Command, context: CliContext): void {
     .command('serve')
     .description('Run the local AppSync (queries, mutations, subscriptions and AppSync Events) and print its URLs; runs until Ctrl-C or SIGTERM.')
     .option('--schema <file>', 'AppSync schema file (SDL; AppSync scalars and directives need no declaration) (default: the bundled chat schema)')
+    .option('--template <file>', "run this CloudFormation template's AppSync API (YAML or JSON; a CDK app's cdk.out/<Stack>.template.json): its schema, APPSYNC_JS resolvers, data sources and API keys")
+    .option('--parameter <Name=Value>', 'a template parameter, overriding its default (repeatable)', collect)
+    .option('--lambda <LogicalIdOrName=file#export>', "a local handler for the template's Lambda function (repeatable)", collect)
+    .option('--dynamodb-endpoint <url>', 'use this DynamoDB (or DynamoDB Local) endpoint instead of the embedded in-memory engine')
+    .option('--data-dir <dir>', "keep the embedded DynamoDB's data in this folder")
     .option('--port <port>', 'port to listen on; 0 picks a free one', port, DEFAULT_PORT)
     .option('--hostname <host>', 'interface to listen on', '127.0.0.1')
     .option('--api-key <key>', 'accept this API key (repeatable)', collect)
@@ -71,14 +81,24 @@ async function serve(context: CliContext, flags: ServeFlags): Promise<ExitCode> 
   const { io } = context;
   const auth = localAuth(flags);
   const namespaces = eventsNamespaces(flags.eventsNamespace);
-  const schema = flags.schema === undefined ? CHAT_SCHEMA : await readTextFile(flags.schema, 'schema');
+  if (flags.template !== undefined && flags.schema !== undefined) throw new CliUsageError('Expected --template or --schema, not both: the template brings its schema.');
+  const schema = flags.template !== undefined ? undefined : flags.schema === undefined ? CHAT_SCHEMA : await readTextFile(flags.schema, 'schema');
   const { startLocalAppSync } = await import('../../testing/node-server.js');
   let server: LocalAppSync;
   try {
-    server = await startLocalAppSync({ schema, auth: auth.options, port: flags.port, hostname: flags.hostname, publicHost: flags.publicHost, events: { namespaces } });
+    server = await startLocalAppSync({
+      ...(flags.template !== undefined
+        ? { template: flags.template, parameters: pairs(flags.parameter, '--parameter'), lambdas: pairs(flags.lambda, '--lambda'), dynamodbEndpoint: flags.dynamodbEndpoint, dataDir: flags.dataDir, resolverLog: (line: string) => note(io, line) }
+        : { schema }),
+      auth: auth.options,
+      port: flags.port,
+      hostname: flags.hostname,
+      publicHost: flags.publicHost,
+      events: { namespaces },
+    });
   } catch (error) {
     if (error instanceof TransportConfigurationError) {
-      throw new CliUsageError(`${flags.schema ?? 'the bundled schema'}: ${error.message}`, { cause: error });
+      throw new CliUsageError(flags.template !== undefined ? error.message : `${flags.schema ?? 'the bundled schema'}: ${error.message}`, { cause: error });
     }
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {
@@ -97,13 +117,14 @@ async function serve(context: CliContext, flags: ServeFlags): Promise<ExitCode> 
     out(io, `real-time: ${server.realtimeUrl}`);
     out(io, `events: ${server.eventsUrl}`);
     out(io, `page: http://${server.host}/`);
+    for (const key of server.apiKeys) out(io, `api key: ${key}`);
     note(
       io,
-      `local AppSync listening (schema: ${flags.schema ?? 'bundled chat schema'}; auth: ${auth.description}), Events namespaces: ${namespaces.join(', ')}. Press Ctrl-C to stop.`,
+      `local AppSync listening (${flags.template !== undefined ? `template: ${flags.template}` : `schema: ${flags.schema ?? 'bundled chat schema'}`}; auth: ${flags.template !== undefined ? `the template's modes, ${server.apiKeys.length} API key${server.apiKeys.length === 1 ? '' : 's'} made for it${auth.options ? `, plus ${auth.description}` : ''}` : auth.description}), Events namespaces: ${namespaces.join(', ')}. Press Ctrl-C to stop.`,
     );
-    const { buildAppSyncSchema } = await import('../../schema/appsync-sdl.js');
-    const served = { apiKeys: flags.apiKey ?? [], jwts: flags.jwt ?? [], lambdaTokens: flags.lambdaToken ?? [], iamAccessKeyId: flags.iamAccessKeyId };
-    for (const line of firstSessionLines(server, buildAppSyncSchema(schema), served, namespaces[0])) note(io, line);
+    if (server.notEmulated.size > 0) note(io, `not emulated (no local meaning): ${[...server.notEmulated].map(([id, type]) => `${id} (${type})`).join(', ')}`);
+    const served = { apiKeys: [...server.apiKeys, ...(flags.apiKey ?? [])], jwts: flags.jwt ?? [], lambdaTokens: flags.lambdaToken ?? [], iamAccessKeyId: flags.iamAccessKeyId };
+    if (server.schema !== undefined) for (const line of firstSessionLines(server, server.schema, served, namespaces[0])) note(io, line);
     const reason = await stopped;
     note(io, `stopping (${reason})`);
     return exitCodeForStop(reason);
@@ -112,6 +133,17 @@ async function serve(context: CliContext, flags: ServeFlags): Promise<ExitCode> 
     stopListening();
     note(io, 'stopped');
   }
+}
+
+/** `Name=Value` flags as an object; a flag without `=` is a usage error naming it. */
+function pairs(values: readonly string[] = [], flag: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const value of values) {
+    const eq = value.indexOf('=');
+    if (eq <= 0) throw new CliUsageError(`Expected ${flag} Name=Value, but got ${JSON.stringify(value.slice(0, 80))}.`);
+    out[value.slice(0, eq)] = value.slice(eq + 1);
+  }
+  return out;
 }
 
 /** The Events namespaces from `--events-namespace`, checked here (the server would blame the schema). */

@@ -53,8 +53,42 @@ export interface AppSyncExecutionResult {
   errors?: AppSyncGraphQLError[];
 }
 
+/** What a template resolver is called with (any type's field, not only root fields). */
+export interface FieldCall {
+  source: unknown;
+  args: Record<string, unknown>;
+  info: GraphQLResolveInfo;
+  /** The HTTP request's headers (lower-cased names). */
+  headers: Record<string, string>;
+  /** The auth mode the request passed (`API_KEY`, `AWS_IAM`…). */
+  authMode: string;
+}
+
+/** A field's value and the errors `util.appendError` added beside it. */
+export interface FieldResolution {
+  value: unknown;
+  errors: { message: string; errorType: string | null; data: unknown; errorInfo: unknown }[];
+}
+
+/**
+ * Resolves one field the way the app's own resolver does (a template's APPSYNC_JS code). Throw an
+ * error with `errorType` (and `data`, `errorInfo`) to fail the field.
+ */
+export type TemplateFieldResolver = (call: FieldCall) => Promise<FieldResolution>;
+
+/** Who sent a request: its headers and the auth mode it passed. */
+export interface RequestMeta {
+  headers?: Record<string, string> | undefined;
+  authMode?: string | undefined;
+}
+
 export interface LocalGraphQLOptions {
   schema: GraphQLSchema;
+  /**
+   * Resolvers by `Type.field`, from a template. With them, a root field that has none returns
+   * null, as in AppSync, instead of the echo and the store. @default none
+   */
+  fieldResolvers?: Map<string, TemplateFieldResolver> | undefined;
   /** Root-field resolvers that replace the echo and the store lookup. @default none */
   resolvers?: LocalResolvers | undefined;
   /** Where mutations write and queries read. @default a new, empty store */
@@ -69,6 +103,9 @@ export interface LocalGraphQLOptions {
 
 interface RequestContext {
   mutations: { field: string; value: unknown }[];
+  meta: RequestMeta;
+  /** Errors reported beside a value (`util.appendError`). */
+  appended: AppSyncGraphQLError[];
 }
 
 export class LocalGraphQLExecutor {
@@ -78,12 +115,14 @@ export class LocalGraphQLExecutor {
   readonly #publish: ((subscriptionField: string, value: unknown) => void) | undefined;
   readonly #targets: Map<string, string[]>;
   readonly #env: EchoEnvironment;
+  readonly #fields: Map<string, TemplateFieldResolver> | undefined;
 
   constructor(options: LocalGraphQLOptions) {
     this.schema = options.schema;
     this.store = options.store ?? new LocalStore();
     this.#resolvers = options.resolvers ?? {};
     this.#publish = options.publish;
+    this.#fields = options.fieldResolvers;
     this.#targets = subscriptionTargets(options.schema);
     this.#env = {
       store: this.store,
@@ -91,10 +130,11 @@ export class LocalGraphQLExecutor {
       generateId: options.generateId ?? (() => globalThis.crypto.randomUUID()),
     };
     checkResolvers(options.schema, this.#resolvers);
+    if (this.#fields !== undefined) checkFieldResolvers(options.schema, this.#fields);
   }
 
   /** Runs a query or mutation; never throws for a bad document (errors are in the result). */
-  async execute(request: GraphQLRequest): Promise<AppSyncExecutionResult> {
+  async execute(request: GraphQLRequest, meta: RequestMeta = {}): Promise<AppSyncExecutionResult> {
     let document: DocumentNode;
     try {
       document = parse(request.query);
@@ -111,7 +151,7 @@ export class LocalGraphQLExecutor {
         errors: [{ path: null, locations: null, message: 'Subscriptions run on the real-time endpoint (WebSocket), not over HTTP.' }],
       };
     }
-    const context: RequestContext = { mutations: [] };
+    const context: RequestContext = { mutations: [], meta, appended: [] };
     const result = await execute({
       schema: this.schema,
       document,
@@ -123,7 +163,7 @@ export class LocalGraphQLExecutor {
     // No `data` at all: the request failed before execution (variables, operation name).
     if (!('data' in result)) return { data: null, errors: requestErrors(result.errors ?? []) };
     const response: AppSyncExecutionResult = { data: (result.data ?? null) as Record<string, unknown> | null };
-    if (result.errors) response.errors = result.errors.map(executionError);
+    if (result.errors || context.appended.length > 0) response.errors = [...(result.errors ?? []).map(executionError), ...context.appended];
     // AppSync publishes a mutation's result once the mutation has completed.
     for (const { field, value } of context.mutations) {
       if (value === null || value === undefined) continue;
@@ -135,6 +175,7 @@ export class LocalGraphQLExecutor {
   readonly #resolve: GraphQLFieldResolver<unknown, RequestContext> = (source, args, context, info) => {
     const root =
       info.parentType === this.schema.getMutationType() ? 'Mutation' : info.parentType === this.schema.getQueryType() ? 'Query' : undefined;
+    if (this.#fields !== undefined) return this.#resolveWithTemplate(this.#fields, root, source, args, context, info);
     if (root === undefined) return defaultFieldResolver(source, args, context, info);
     const fallback = (): unknown => (root === 'Mutation' ? echoMutation(args, info, this.#env) : readQuery(args, info, this.store));
     const own = this.#resolvers[root]?.[info.fieldName];
@@ -145,6 +186,32 @@ export class LocalGraphQLExecutor {
       return resolved;
     });
   };
+
+  /** A template app: its resolvers on any type; a root field without one is null, as in AppSync. */
+  async #resolveWithTemplate(
+    fields: Map<string, TemplateFieldResolver>,
+    root: 'Query' | 'Mutation' | undefined,
+    source: unknown,
+    args: Record<string, unknown>,
+    context: RequestContext,
+    info: GraphQLResolveInfo,
+  ): Promise<unknown> {
+    const own = fields.get(`${info.parentType.name}.${info.fieldName}`);
+    if (own === undefined) return root === undefined ? defaultFieldResolver(source, args, context, info) : null;
+    const resolved = await own({ source, args: JSON.parse(JSON.stringify(args)) as Record<string, unknown>, info, headers: context.meta.headers ?? {}, authMode: context.meta.authMode ?? 'API_KEY' });
+    const path = pathOf(info.path);
+    for (const error of resolved.errors) {
+      context.appended.push({ path, data: error.data ?? null, errorType: error.errorType, errorInfo: error.errorInfo ?? null, locations: info.fieldNodes.map((n) => ({ line: n.loc?.startToken.line ?? 0, column: n.loc?.startToken.column ?? 0, sourceName: null })), message: error.message });
+    }
+    if (root === 'Mutation') context.mutations.push({ field: info.fieldName, value: resolved.value });
+    return resolved.value;
+  }
+}
+
+function pathOf(path: GraphQLResolveInfo['path']): (string | number)[] {
+  const out: (string | number)[] = [];
+  for (let p: GraphQLResolveInfo['path'] | undefined = path; p; p = p.prev) out.unshift(p.key);
+  return out;
 }
 
 /** A resolver for a field the schema does not have is a typo: say so at startup. */
@@ -158,6 +225,18 @@ function checkResolvers(schema: GraphQLSchema, resolvers: LocalResolvers): void 
           `Expected resolvers.${root}.${name} to match a field of the schema's ${root} type, but it has ${Object.keys(fields).length > 0 ? `only ${Object.keys(fields).join(', ')}` : 'no such type'}.`,
         );
       }
+    }
+  }
+}
+
+/** A template resolver on a type or field the schema lacks fails a deploy; so it fails here. */
+function checkFieldResolvers(schema: GraphQLSchema, fields: Map<string, TemplateFieldResolver>): void {
+  for (const key of fields.keys()) {
+    const [typeName = '', fieldName = ''] = key.split('.');
+    const type = schema.getType(typeName);
+    const known = type && 'getFields' in type ? (type.getFields() as Record<string, unknown>) : undefined;
+    if (known?.[fieldName] === undefined) {
+      throw new TransportConfigurationError(`A resolver is attached to ${key}, but the schema has no such ${known === undefined ? 'type' : 'field'}: AppSync would refuse to deploy it.`);
     }
   }
 }

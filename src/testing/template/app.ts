@@ -1,0 +1,170 @@
+/**
+ * A template made runnable: its code compiled into sandboxes, its tables in DynamoDB, its data
+ * sources ready, an API key for each `AWS::AppSync::ApiKey`, and one field resolver per
+ * template resolver for the executor. Everything that cannot run fails here, at start.
+ */
+import { randomBytes } from 'node:crypto';
+import { print, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import type { LocalAuthOptions } from '../auth-check.js';
+import { compileCode } from '../appsync-js/compile.js';
+import { loadOptional } from '../appsync-js/optional.js';
+import { ResolverError, runResolver, type ResolverPlan, type Step } from '../appsync-js/run-resolver.js';
+import { Sandbox } from '../appsync-js/sandbox.js';
+import { startDynamoDB, type DynamoDBEngine } from '../datasources/dynamodb-engine.js';
+import { DynamoDBDataSource } from '../datasources/dynamodb.js';
+import { HttpDataSource } from '../datasources/http.js';
+import { LambdaDataSource, loadHandler } from '../datasources/lambda.js';
+import { noneDataSource } from '../datasources/none.js';
+import type { DataSourceRunner } from '../datasources/types.js';
+import type { FieldResolution, TemplateFieldResolver } from '../graphql/executor.js';
+import { identityOf } from './identity.js';
+import { loadTemplate } from './load.js';
+import type { AppModel, CodeSource } from './model.js';
+import { TemplateError } from './template-error.js';
+
+export interface TemplateAppOptions {
+  parameters?: Record<string, string> | undefined;
+  /** Local handlers by Lambda logical id or function name: `file#export`. */
+  lambdas?: Record<string, string> | undefined;
+  dynamodbEndpoint?: string | undefined;
+  dataDir?: string | undefined;
+  /** CPU time per evaluation of resolver code, in ms. @default 1000 */
+  evaluationTimeoutMs?: number | undefined;
+  /** Where resolver `console` lines go. @default process.stderr */
+  log?: ((line: string) => void) | undefined;
+  /** The auth options given beside the template (IAM credentials, JWTs, Lambda tokens, more keys). */
+  auth?: LocalAuthOptions | undefined;
+  now?: (() => Date) | undefined;
+}
+
+export interface TemplateApp {
+  model: AppModel;
+  apiKeys: string[];
+  auth: LocalAuthOptions;
+  fieldResolvers: Map<string, TemplateFieldResolver>;
+  close(): Promise<void>;
+}
+
+/** `da2-` and 26 lowercase letters and digits, as AppSync's keys look. */
+function newApiKey(): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  return `da2-${[...randomBytes(26)].map((b) => alphabet[b % alphabet.length]).join('')}`;
+}
+
+export async function startTemplateApp(file: string, options: TemplateAppOptions = {}): Promise<TemplateApp> {
+  const model = loadTemplate(file, { parameters: options.parameters });
+  const timeoutMs = options.evaluationTimeoutMs ?? 1000;
+  const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
+  const now = options.now ?? (() => new Date());
+  for (const resolver of model.resolvers) {
+    if (resolver.typeName === 'Subscription') {
+      throw new TemplateError(
+        `the resolver of Subscription.${resolver.fieldName} would run when a client subscribes (auth checks, setSubscriptionFilter), which the local AppSync does not do yet: remove it for local runs; subscriptions then fan out by their arguments as without a resolver.`,
+        { file, resource: resolver.logicalId },
+      );
+    }
+  }
+  const sandboxOf = async (code: CodeSource, resource: string, needsBoth: boolean): Promise<Sandbox> => {
+    const sandbox = new Sandbox(await compileCode(code, resource), { timeoutMs, now: () => now().getTime(), log: (level, text) => log(`[${resource}] ${level} ${text}`) });
+    const exported = sandbox.exports();
+    const missing = (needsBoth ? ['request', 'response'] : []).filter((name) => !exported.includes(name));
+    if (missing.length > 0) throw new TemplateError(`the code must export ${missing.join(' and ')} (it exports ${exported.join(', ') || 'nothing'}).`, { file: code.file, resource });
+    return sandbox;
+  };
+
+  let dynamodb: DynamoDBEngine | undefined;
+  const close = async () => void (await dynamodb?.close());
+  try {
+    const usesDynamo = [...model.dataSources.values()].some((d) => d.kind === 'AMAZON_DYNAMODB');
+    if (usesDynamo || model.tables.length > 0) {
+      dynamodb = await startDynamoDB(model.tables, { endpoint: options.dynamodbEndpoint, dataDir: options.dataDir, region: 'us-east-1' });
+    }
+    const { unmarshall } = usesDynamo ? await loadOptional<typeof import('@aws-sdk/util-dynamodb')>('@aws-sdk/util-dynamodb', 'for AMAZON_DYNAMODB data sources') : { unmarshall: undefined };
+    const runners = new Map<string, DataSourceRunner>();
+    for (const ds of model.dataSources.values()) {
+      if (ds.kind === 'NONE') runners.set(ds.name, noneDataSource);
+      else if (ds.kind === 'AMAZON_DYNAMODB' && dynamodb && unmarshall) runners.set(ds.name, new DynamoDBDataSource(dynamodb, ds.tableName, unmarshall as never));
+      else if (ds.kind === 'HTTP') runners.set(ds.name, new HttpDataSource(ds.endpoint));
+      else if (ds.kind === 'AWS_LAMBDA') {
+        const fn = model.lambdas.find((l) => l.arn === ds.functionArn || ds.functionArn.endsWith(`:function:${l.functionName}`));
+        const override = fn ? (options.lambdas?.[fn.logicalId] ?? options.lambdas?.[fn.functionName]) : Object.entries(options.lambdas ?? {}).find(([name]) => ds.functionArn.endsWith(`:function:${name}`))?.[1];
+        if (fn === undefined && override === undefined) {
+          throw new TemplateError(`data source ${ds.name} calls ${ds.functionArn}, which is no AWS::Lambda::Function of this template: give a local handler with --lambda <name>=<file>#<export>.`, { file, resource: ds.logicalId });
+        }
+        const model_ = fn ?? { logicalId: ds.logicalId, functionName: ds.functionArn.split(':').pop() ?? ds.name, arn: ds.functionArn, handler: 'index.handler', runtime: '', code: undefined, environment: {} };
+        runners.set(ds.name, new LambdaDataSource(await loadHandler(model_, override, file), model_.functionName));
+      }
+    }
+    const fieldResolvers = new Map<string, TemplateFieldResolver>();
+    for (const resolver of model.resolvers) {
+      const field = `${resolver.typeName}.${resolver.fieldName}`;
+      const stepOf = async (code: CodeSource, resource: string, dataSourceName: string | undefined): Promise<Step> => ({ sandbox: await sandboxOf(code, resource, true), dataSource: dataSourceName === undefined ? undefined : runners.get(dataSourceName) });
+      const plan: ResolverPlan = {
+        field,
+        kind: resolver.kind,
+        resolver: await stepOf(resolver.code, resolver.logicalId, resolver.kind === 'UNIT' ? resolver.dataSourceName : undefined),
+        functions: await Promise.all(resolver.functions.map((fn) => stepOf(fn.code, fn.logicalId, fn.dataSourceName))),
+      };
+      fieldResolvers.set(field, async (call): Promise<FieldResolution> => {
+        const resolved = await runResolver(
+          plan,
+          {
+            typeName: resolver.typeName,
+            fieldName: resolver.fieldName,
+            authType: call.authMode,
+            ctx: {
+              arguments: call.args,
+              identity: identityOf(call.authMode, call.headers),
+              source: call.source ?? null,
+              info: infoOf(call.info),
+              request: { headers: call.headers, domainName: null },
+              env: {},
+            },
+          },
+          timeoutMs,
+        );
+        return resolved;
+      });
+    }
+    const apiKeys = model.api.authModes.includes('API_KEY') ? model.apiKeys.map(() => newApiKey()) : [];
+    const given = options.auth ?? {};
+    const modes = new Set(model.api.authModes);
+    const auth: LocalAuthOptions = {
+      ...(modes.has('API_KEY') ? { apiKeys: [...apiKeys, ...(given.apiKeys ?? [])] } : {}),
+      ...(modes.has('AWS_IAM') && given.iam ? { iam: given.iam } : {}),
+      ...((modes.has('AMAZON_COGNITO_USER_POOLS') || modes.has('OPENID_CONNECT')) && given.jwt ? { jwt: given.jwt } : {}),
+      ...(modes.has('AWS_LAMBDA') && given.lambda ? { lambda: given.lambda } : {}),
+    };
+    return { model, apiKeys, auth, fieldResolvers, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+export { ResolverError };
+
+/** `ctx.info`: the field, its parent type, the variables and the selection set (list and text). */
+function infoOf(info: GraphQLResolveInfo): Record<string, unknown> {
+  const node = info.fieldNodes[0] as FieldNode | undefined;
+  const list: string[] = [];
+  const walk = (set: SelectionSetNode | undefined, prefix: string) => {
+    for (const selection of set?.selections ?? []) {
+      if (selection.kind === 'Field') {
+        if (selection.name.value === '__typename') continue;
+        const path = `${prefix}${selection.name.value}`;
+        list.push(path);
+        walk(selection.selectionSet, `${path}/`);
+      } else if (selection.kind === 'InlineFragment') walk(selection.selectionSet, prefix);
+      else walk(info.fragments[selection.name.value]?.selectionSet, prefix);
+    }
+  };
+  walk(node?.selectionSet, '');
+  return {
+    fieldName: info.fieldName,
+    parentTypeName: info.parentType.name,
+    variables: info.variableValues,
+    selectionSetList: list,
+    selectionSetGraphQL: node?.selectionSet ? print(node.selectionSet) : '',
+  };
+}

@@ -1,0 +1,96 @@
+/** What the local AppSync runs, read from a template: the API, its code, its tables and functions. */
+
+/** A piece of resolver code and where it came from, for errors that name the file and line. */
+export interface CodeSource {
+  text: string;
+  /** The file the code is in: the code file, or the template for inline `Code`. */
+  file: string;
+  /** Line of `file` on which the code's first line is (1 for a code file). */
+  firstLine: number;
+}
+
+export type AuthMode = 'API_KEY' | 'AWS_IAM' | 'AMAZON_COGNITO_USER_POOLS' | 'OPENID_CONNECT' | 'AWS_LAMBDA';
+
+export interface ApiModel {
+  logicalId: string;
+  name: string;
+  apiId: string;
+  /** The default mode first, then the additional providers. */
+  authModes: AuthMode[];
+  /** The `AWS::Lambda::Function` logical id of the Lambda authorizer, when the template has one. */
+  lambdaAuthorizer?: string | undefined;
+}
+
+export type DataSourceModel =
+  | { kind: 'NONE'; name: string; logicalId: string }
+  | { kind: 'AMAZON_DYNAMODB'; name: string; logicalId: string; tableName: string; region: string }
+  | { kind: 'AWS_LAMBDA'; name: string; logicalId: string; functionArn: string }
+  | { kind: 'HTTP'; name: string; logicalId: string; endpoint: string };
+
+export interface FunctionModel {
+  logicalId: string;
+  /** The id `Fn::GetAtt X.FunctionId` gives, which pipelines list. */
+  functionId: string;
+  name: string;
+  dataSourceName: string;
+  code: CodeSource;
+  maxBatchSize?: number | undefined;
+}
+
+export interface ResolverModel {
+  logicalId: string;
+  typeName: string;
+  fieldName: string;
+  kind: 'UNIT' | 'PIPELINE';
+  /** UNIT only. */
+  dataSourceName?: string | undefined;
+  /** PIPELINE only: the functions in order. */
+  functions: FunctionModel[];
+  code: CodeSource;
+  maxBatchSize?: number | undefined;
+}
+
+export interface KeyElement {
+  AttributeName: string;
+  KeyType: 'HASH' | 'RANGE';
+}
+
+export interface TableModel {
+  logicalId: string;
+  tableName: string;
+  keySchema: KeyElement[];
+  attributeDefinitions: { AttributeName: string; AttributeType: 'S' | 'N' | 'B' }[];
+  globalSecondaryIndexes: { IndexName: string; KeySchema: KeyElement[]; Projection: Record<string, unknown> }[];
+  localSecondaryIndexes: { IndexName: string; KeySchema: KeyElement[]; Projection: Record<string, unknown> }[];
+}
+
+export type LambdaCode = { kind: 'inline'; text: string } | { kind: 'directory'; path: string };
+
+export interface LambdaModel {
+  logicalId: string;
+  functionName: string;
+  arn: string;
+  /** `index.handler`: the file (without extension) and the export. */
+  handler: string;
+  runtime: string;
+  /** Where its code is locally; undefined when only --lambda can give it. */
+  code: LambdaCode | undefined;
+  environment: Record<string, string>;
+}
+
+export interface AppModel {
+  /** The template file as given. */
+  file: string;
+  api: ApiModel;
+  schema: string;
+  /** Logical ids of the `AWS::AppSync::ApiKey` resources, each of which gets a key. */
+  apiKeys: string[];
+  dataSources: Map<string, DataSourceModel>;
+  resolvers: ResolverModel[];
+  tables: TableModel[];
+  lambdas: LambdaModel[];
+  /** Resources the local AppSync has no use for (IAM roles, policies…), by logical id: type. */
+  notEmulated: Map<string, string>;
+  /** Code files the app reads (for --watch). */
+  files: string[];
+}

@@ -7,12 +7,13 @@ import type { DocumentNode, ExecutionResult, GraphQLSchema } from 'graphql';
 import { TransportConfigurationError, TransportQueryError, type TransportError } from '../errors.js';
 import { AppSyncHttpTransport, type ExecuteOptions, type FetchLike } from '../http/http-transport.js';
 import { AppSyncWebsocketsTransport, type SubscribeOptions } from '../transport/transport.js';
-import type { RealtimeClientOptions } from '../transport/realtime-client.js';
+import type { RealtimeClientOptions, TransportEvents } from '../transport/realtime-client.js';
 import { toRequest } from '../transport/document.js';
 import { DocumentValidator } from './validate.js';
 import { Readiness } from '../transport/readiness.js';
 import type { SubscriptionIterator } from '../transport/result-stream.js';
-import { checkMs } from '../options.js';
+import { checkFunction, checkMs } from '../options.js';
+import { Emitter } from '../transport/emitter.js';
 
 export interface ClientOptions extends RealtimeClientOptions {
   /**
@@ -54,6 +55,10 @@ interface Shard {
   closeTimer: ReturnType<typeof setTimeout> | undefined;
 }
 
+const RELAYED_EVENTS: ReadonlyArray<keyof TransportEvents> = [
+  'connecting', 'connected', 'disconnected', 'reconnecting', 'closed', 'error', 'unknown', 'offline', 'online', 'liveness',
+];
+
 function isMaxSubscriptions(error: unknown): boolean {
   return error instanceof TransportQueryError && error.errors.some((e) => e.errorType === 'MaxSubscriptionsReachedError');
 }
@@ -65,6 +70,7 @@ export class Client {
   readonly #max: number;
   readonly #lazyCloseDelayMs: number;
   readonly #shards = new Set<Shard>();
+  readonly #events = new Emitter<TransportEvents>();
   #closed = false;
 
   constructor(options: ClientOptions) {
@@ -82,6 +88,14 @@ export class Client {
     }
     this.#lazyCloseDelayMs = options.lazyCloseDelayMs ?? 1000;
     checkMs('lazyCloseDelayMs', this.#lazyCloseDelayMs);
+  }
+
+  /**
+   * Listens to the state events of every socket of this Client (see `AppSyncWebsocketsTransport.on`),
+   * those opened later included; returns the function that stops listening.
+   */
+  on<K extends keyof TransportEvents>(event: K, listener: (payload: TransportEvents[K]) => void): () => void {
+    return this.#events.on(event, checkFunction('listener', listener) as typeof listener);
   }
 
   /** The open WebSockets (for monitoring and tests). */
@@ -157,8 +171,10 @@ export class Client {
     if (this.#closed) return undefined;
     let shard = [...this.#shards].find((s) => !s.full && s.count < this.#max && s.transport.state !== 'closed' && s.transport.state !== 'closing');
     if (shard === undefined) {
+      const transport = new AppSyncWebsocketsTransport(this.#options);
+      for (const event of RELAYED_EVENTS) transport.on(event, (payload) => this.#events.emit(event, payload as never));
       shard = {
-        transport: new AppSyncWebsocketsTransport(this.#options),
+        transport,
         count: 0,
         full: false,
         connecting: undefined,

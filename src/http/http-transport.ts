@@ -42,6 +42,8 @@ export interface ExecuteOptions {
   operationName?: string;
   /** Aborts the request; the promise rejects with the signal's reason. */
   signal?: AbortSignal;
+  /** The auth of this request instead of the transport's. @default the transport's `auth` */
+  auth?: AppSyncAuthentication | undefined;
 }
 
 /** What IAM signs over HTTP, as gql does: the JSON content type only (see the botocore vectors). */
@@ -88,7 +90,7 @@ export class AppSyncHttpTransport {
       'Subscriptions need the real-time endpoint: use AppSyncWebsocketsTransport.subscribe() (or Client.subscribe()).',
     );
     const body = await prepared.body;
-    const auth = await this.#resolveAuth();
+    const auth = options.auth !== undefined ? (checkAuth(options.auth) as AppSyncAuthentication) : await this.#resolveAuth();
     const authHeaders = await headersFrom(auth, {
       host: this.#host,
       path: this.#path,

@@ -96,6 +96,11 @@ export function toRequest(
   return { body, operation: operation.type };
 }
 
+/** The type of the operation `document` runs (operationName picks one of several). Throws `TransportDocumentError`. */
+export function operationTypeOf(document: string | DocumentNode, operationName?: string): OperationType {
+  return toRequest(document, { operationName }, ['query', 'mutation', 'subscription'], '').operation;
+}
+
 function selectOperation(operations: ScannedOperation[], operationName: string | undefined): ScannedOperation {
   if (operations.length === 0) {
     throw new TransportDocumentError('Expected the document to contain an operation (query, mutation or subscription), but it has none.');

@@ -486,8 +486,9 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     purpose: string,
     headers?: Record<string, string>,
     signal?: AbortSignal,
+    auth?: AppSyncAuthentication,
   ): Promise<Record<string, string>> {
-    if (this.#auth === undefined) {
+    if (auth === undefined && this.#auth === undefined) {
       // IAM is the default (as in gql); loaded only when needed so API-key users never pay for it
       // (`#platform`: in browsers, where no default credential chain exists, an auth that says so).
       const auth = await createDefaultAuth();
@@ -500,7 +501,7 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
       scheme: this.endpoints.httpUrl.startsWith('http:') ? 'http' : 'https',
       headers,
     };
-    return headersFrom(this.#auth, request, { timeoutMs: this.#authTimeoutMs, purpose, signals: [this.#session, signal] });
+    return headersFrom(auth ?? (this.#auth as AppSyncAuthentication), request, { timeoutMs: this.#authTimeoutMs, purpose, signals: [this.#session, signal] });
   }
 
   /** The live connection, if any. */

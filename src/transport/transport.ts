@@ -18,6 +18,7 @@ import {
   stopMessage,
   type ServerMessage,
 } from '../protocol/messages.js';
+import { checkAuth, type AppSyncAuthentication } from '../auth/types.js';
 import { toRequest } from './document.js';
 import type { SubscriptionIterator } from './result-stream.js';
 import { graphqlProtocol } from './graphql-protocol.js';
@@ -37,6 +38,11 @@ export type AppSyncWebsocketsTransportOptions = RealtimeClientOptions;
 export interface SubscribeOptions extends SubscriptionOptions {
   variableValues?: Record<string, unknown>;
   operationName?: string;
+  /**
+   * The auth of this subscription's `start` instead of the transport's (AppSync lets one
+   * connection carry subscriptions of several auth modes). @default the transport's `auth`
+   */
+  auth?: AppSyncAuthentication | undefined;
 }
 
 const ONLY_SUBSCRIPTIONS =
@@ -50,7 +56,7 @@ const NOT_CONNECTED =
  * object: memory per subscription is a measured goal), or its promise while graphql's printer
  * loads for a first DocumentNode.
  */
-type GraphQLParams = string | Promise<string>;
+type GraphQLParams = string | Promise<string> | { data: string | Promise<string>; auth: AppSyncAuthentication };
 
 export class AppSyncWebsocketsTransport extends RealtimeClient<ServerMessage, ExecutionResult, GraphQLParams> {
   constructor(options: AppSyncWebsocketsTransportOptions) {
@@ -75,7 +81,7 @@ export class AppSyncWebsocketsTransport extends RealtimeClient<ServerMessage, Ex
     this.assertOpen(NOT_CONNECTED);
     options ??= {};
     const { body } = toRequest(document, options, ['subscription'], ONLY_SUBSCRIPTIONS);
-    return this.addSubscription(body, options) as SubscriptionIterator<ExecutionResult<TData>>;
+    return this.addSubscription(withAuth(body, options.auth), options) as SubscriptionIterator<ExecutionResult<TData>>;
   }
 
   /**
@@ -91,7 +97,7 @@ export class AppSyncWebsocketsTransport extends RealtimeClient<ServerMessage, Ex
     this.assertOpen(NOT_CONNECTED);
     options ??= {};
     const { body } = toRequest(document, options, ['subscription'], ONLY_SUBSCRIPTIONS);
-    return this.addObserver(body, observer as Observer<ExecutionResult>, options);
+    return this.addObserver(withAuth(body, options.auth), observer as Observer<ExecutionResult>, options);
   }
 
   /** Always rejects: the real-time endpoint runs only subscriptions (as in gql). */
@@ -102,8 +108,10 @@ export class AppSyncWebsocketsTransport extends RealtimeClient<ServerMessage, Ex
   }
 
   protected override async startFrame(subscription: Subscription<ExecutionResult, GraphQLParams>, id: string): Promise<string> {
-    const data = await subscription.params;
-    const authorization = await this.authHeaders('/graphql', data, `the start of subscription ${id}`);
+    const params = subscription.params;
+    const own = typeof params === 'object' && 'auth' in params ? params : undefined;
+    const data = await (own?.data ?? (params as string | Promise<string>));
+    const authorization = await this.authHeaders('/graphql', data, `the start of subscription ${id}`, undefined, undefined, own?.auth);
     return startMessage(id, data, authorization);
   }
 
@@ -158,6 +166,11 @@ export class AppSyncWebsocketsTransport extends RealtimeClient<ServerMessage, Ex
   override toString(): string {
     return `AppSyncWebsocketsTransport { url: ${JSON.stringify(this.endpoints.httpUrl)}, state: ${this.state} }`;
   }
+}
+
+/** The params of a subscription: its `payload.data`, wrapped only when it has an auth of its own. */
+function withAuth(data: string | Promise<string>, auth: AppSyncAuthentication | undefined): GraphQLParams {
+  return auth === undefined ? data : { data, auth: checkAuth(auth) as AppSyncAuthentication };
 }
 
 function isInvalidation(errors: readonly GraphQLErrorLike[]): boolean {

@@ -10,7 +10,7 @@
  * (raw, ours, ours-observe, amplify, raw, …) and the medians are reported; ratios are medians of
  * the per-round ratios. Nothing here is a pass/fail test.
  *
- * Options: --quick (fewer rounds and frames, for a smoke run), --only=cpu,latency,heap,rss,import,iam,document,bundle,fanout
+ * Options: --quick (fewer rounds and frames, for a smoke run), --only=cpu,apollo,latency,heap,rss,import,iam,document,bundle,fanout
  * Env: BENCH_LIB=/path/to/src/index.js to measure another build than ../dist.
  * The bundle rows are scripts/size.mjs's measurement (the CI size check's), called from here.
  */
@@ -72,6 +72,27 @@ if (wants('cpu')) {
       holds: holdsFor((k) => median(ratioList(per, k, 'raw')) <= 1.05 && median(ratioList(per, k, 'amplify')) <= 1),
     });
   }
+}
+
+// ---- Apollo Client: AppSyncLink beside the legacy AppSync link ------------------------------
+/** Both links under Apollo Client 4.3.8, on the blast server; a frame counts when Apollo's observer has it. */
+const APOLLO_KINDS = ['apollo-appsync-link', 'apollo-legacy-link'];
+const apolloRows = [];
+if (wants('apollo')) {
+  const per = Object.fromEntries(APOLLO_KINDS.map((k) => [k, []]));
+  for (let round = 0; round < P.cpuRounds; round++) {
+    for (const kind of APOLLO_KINDS) {
+      await configure({ mode: 'blast', subs: 1, frames: P.warmup + P.frames + 1000 });
+      const r = await run(here('./clients/cpu.mjs'), [kind, port, 1, P.warmup, P.frames]);
+      per[kind].push(r.cpuUs / r.frames);
+    }
+    log(`apollo round ${round + 1}:`, APOLLO_KINDS.map((k) => `${k} ${per[k].at(-1).toFixed(2)} µs`).join(', '));
+  }
+  apolloRows.push({
+    ours: median(per['apollo-appsync-link']),
+    legacy: median(per['apollo-legacy-link']),
+    ratio: median(ratioList(per, 'apollo-appsync-link', 'apollo-legacy-link')),
+  });
 }
 
 // ---- connect() to first data ---------------------------------------------------------------
@@ -411,6 +432,16 @@ if (serverRows.length > 0) {
   );
   for (const row of serverRows) out.push(`| ${row.metric} | ${row.unit} | ${fmt(row.ours, row.unit)} | ${fmt(row.sim, row.unit)} | ${fmtRatio(row.ratio)} |`);
   for (const note of serverNotes) out.push('', note);
+}
+for (const row of apolloRows) {
+  out.push(
+    '',
+    'Apollo Client 4.3.8, `client.subscribe()` with `fetchPolicy: "no-cache"`, one subscription, the same blast server: client CPU per delivered `data` frame.',
+    '',
+    '| measurement | unit | `AppSyncLink` | `aws-appsync-subscription-link` 4.0.3 | AppSyncLink / legacy |',
+    '|---|---|---:|---:|---:|',
+    `| client CPU per \`data\` frame (~1 KB) | µs | ${fmt(row.ours, 'µs')} | ${fmt(row.legacy, 'µs')} | ${fmtRatio(row.ratio)} |`,
+  );
 }
 out.push('', `Took ${((performance.now() - t0) / 1000).toFixed(0)} s.`);
 console.log(out.join('\n'));

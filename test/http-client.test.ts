@@ -22,7 +22,7 @@ import {
   type TypedDocumentNode,
 } from '../src/index.js';
 import { CHAT_SCHEMA, buildAppSyncSchema, type LocalAuthOptions } from '../src/testing/index.js';
-import { API_KEY, localServer, nextEvent, take } from './helpers.js';
+import { API_KEY, localServer, nextEvent, take, until } from './helpers.js';
 
 const CREATE = 'mutation Create($room: String!, $text: String!) { createMessage(room: $room, text: $text) { id room text createdAt } }';
 const ON_CREATE = 'subscription OnCreate($room: String) { onCreateMessage(room: $room) { id text } }';
@@ -178,6 +178,34 @@ test('Client: 250 subscriptions spread over 3 sockets; MaxSubscriptionsReached m
   assert.equal(tight.realtime.connections.length, 2);
   await moving.execute(CREATE, { variableValues: { room: 'q', text: 'moved' } });
   assert.ok((await Promise.all(pending)).every((r) => r.value?.data?.onCreateMessage !== undefined));
+});
+
+test('Client.observe: callbacks instead of an iterator; MaxSubscriptionsReached moves it; close() completes it; a refused document goes to error()', async (t) => {
+  const tight = await localServer(t, { schema: CHAT_SCHEMA, maxSubscriptionsPerConnection: 2 });
+  const client = new Client({ url: tight.url, auth: new AppSyncApiKeyAuthentication({ apiKey: API_KEY }), retry: false, schema: CHAT_SCHEMA });
+  const received: string[] = [];
+  const ended: string[] = [];
+  const started: number[] = [];
+  const stops = [0, 1, 2].map((i) =>
+    client.observe(ON_CREATE, {
+      next: (result) => received.push(`${i} ${(result.data as { onCreateMessage: { text: string } }).onCreateMessage.text}`),
+      error: (error) => ended.push(`${i} error ${error.name}`),
+      complete: () => ended.push(`${i} complete`),
+      started: () => started.push(i),
+    }),
+  );
+  await tight.realtime.waitFor(() => tight.realtime.subscriptions.length === 3);
+  await until(() => started.length === 3);
+  assert.equal(tight.realtime.connections.length, 2, 'the third moved to a second socket');
+  await client.execute(CREATE, { variableValues: { room: 'q', text: 'seen' } });
+  await until(() => received.length === 3);
+  assert.deepEqual(received.sort(), ['0 seen', '1 seen', '2 seen']);
+  stops[0]?.();
+  await tight.realtime.waitFor(() => tight.realtime.subscriptions.length === 2);
+  const refused = new Promise<string>((resolve) => client.observe('subscription { onCreateMessage { nope } }', { next() {}, error: (error) => resolve(error.name) }));
+  assert.equal(await refused, 'TransportDocumentError');
+  await client.close();
+  assert.deepEqual(ended.sort(), ['1 complete', '2 complete']);
 });
 
 test('Client with a schema: documents are validated locally; the error names the field and location', async (t) => {

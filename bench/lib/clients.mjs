@@ -10,6 +10,9 @@
  *   subscription, like raw's and Amplify's callbacks.
  * - ours-then: the iterator read with a `next().then(…)` chain instead of an async function
  *   (heap only: what the iterator costs without the consumer's suspended async function).
+ * - apollo-appsync-link / apollo-legacy-link: Apollo Client 4 with `AppSyncLink` (the library's,
+ *   with the root's Apollo, as an app resolves it) or with `aws-appsync-subscription-link` 4.x
+ *   (this folder's Apollo, the same version), `client.subscribe()` without the cache.
  * - amplify: AWS Amplify JS v6, `generateClient().graphql({ query }).subscribe()` with API-key
  *   auth. Amplify needs a global WebSocket on Node 20, so `ws`'s is installed; Amplify always
  *   turns the endpoint into `wss://`, so that global rewrites `wss:` to `ws:` (the blast server
@@ -37,6 +40,8 @@ export async function makeClient(kind, port) {
   if (kind === 'ours-then') return oursClient(url, 'then');
   if (kind === 'ours-observe') return oursClient(url, 'observe');
   if (kind === 'amplify') return amplifyClient(url);
+  if (kind === 'apollo-appsync-link') return apolloClient('ours', url);
+  if (kind === 'apollo-legacy-link') return apolloClient('legacy', url);
   throw new Error(`unknown client ${kind}`);
 }
 
@@ -155,6 +160,41 @@ async function amplifyClient(url) {
           stateWaiters.push(() => (clearTimeout(timer), resolve()));
         });
       }
+    },
+  };
+}
+
+async function apolloClient(which, url) {
+  let apollo;
+  let link;
+  if (which === 'ours') {
+    apollo = await import(new URL('../../node_modules/@apollo/client/core/index.js', import.meta.url).href);
+    const { AppSyncLink } = await import(new URL('apollo/index.js', libraryUrl()).href);
+    const { AppSyncApiKeyAuthentication } = await import(libraryUrl());
+    link = new AppSyncLink({ url, auth: new AppSyncApiKeyAuthentication({ apiKey: API_KEY }) });
+  } else {
+    // The legacy link needs a global WebSocket (Node 20 has none).
+    globalThis.WebSocket ??= WebSocket;
+    apollo = await import('@apollo/client/core/index.js');
+    const { createSubscriptionHandshakeLink } = await import('aws-appsync-subscription-link');
+    link = createSubscriptionHandshakeLink({ url, region: 'us-east-1', auth: { type: 'API_KEY', apiKey: API_KEY } });
+  }
+  const client = new apollo.ApolloClient({ link, cache: new apollo.InMemoryCache() });
+  const query = apollo.gql(QUERY);
+  const subscriptions = new Set();
+  return {
+    async connect() {},
+    subscribe(onData) {
+      const subscription = client.subscribe({ query, fetchPolicy: 'no-cache' }).subscribe({ next: onData, error: () => {} });
+      subscriptions.add(subscription);
+      return () => {
+        subscriptions.delete(subscription);
+        subscription.unsubscribe();
+      };
+    },
+    async close() {
+      for (const subscription of subscriptions) subscription.unsubscribe();
+      await link.client?.close();
     },
   };
 }

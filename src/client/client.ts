@@ -7,13 +7,13 @@ import type { DocumentNode, ExecutionResult, GraphQLSchema } from 'graphql';
 import { TransportConfigurationError, TransportQueryError, type TransportError } from '../errors.js';
 import { AppSyncHttpTransport, type ExecuteOptions, type FetchLike } from '../http/http-transport.js';
 import { AppSyncWebsocketsTransport, type SubscribeOptions } from '../transport/transport.js';
-import type { RealtimeClientOptions, TransportEvents } from '../transport/realtime-client.js';
+import type { Observer, RealtimeClientOptions, TransportEvents } from '../transport/realtime-client.js';
 import { toRequest } from '../transport/document.js';
 import { DocumentValidator } from './validate.js';
 import { Readiness } from '../transport/readiness.js';
 import type { SubscriptionIterator } from '../transport/result-stream.js';
 import { checkFunction, checkMs } from '../options.js';
-import { Emitter } from '../transport/emitter.js';
+import { Emitter, reportLater } from '../transport/emitter.js';
 
 export interface ClientOptions extends RealtimeClientOptions {
   /**
@@ -133,6 +133,26 @@ export class Client {
   }
 
   /**
+   * Like `subscribe`, with callbacks instead of an iterator (no promise per result: the fastest
+   * way to consume, as `AppSyncWebsocketsTransport.observe`). Returns the function that stops it.
+   * A failure before the subscription is placed (validation, connect) goes to `observer.error`.
+   */
+  observe<TData = Record<string, unknown>, TVars = Record<string, unknown>>(
+    document: Doc<TData, TVars>,
+    observer: Observer<ExecutionResult<TData>>,
+    options: SubscribeOptions & { variableValues?: TVars } = {},
+  ): () => void {
+    options ??= {};
+    if (this.#closed) throw new TransportConfigurationError('This Client was closed; create a new one.');
+    if (typeof observer !== 'object' || observer === null || typeof observer.next !== 'function' || typeof observer.error !== 'function') {
+      throw new TransportConfigurationError('Expected an observer with next(result) and error(error) functions (complete() and started() optional).');
+    }
+    toRequest(document, options as SubscribeOptions, ['subscription'], 'Send queries and mutations with execute().');
+    const observation = new ShardedObservation<ExecutionResult<TData>>(this.#ops(document, options as SubscribeOptions), observer);
+    return () => observation.stop();
+  }
+
+  /**
    * Drops every socket now and connects each again, resubscribing with fresh ids and auth (see
    * `AppSyncWebsocketsTransport.reconnect()`). Resolves once all are connected again.
    */
@@ -155,15 +175,20 @@ export class Client {
   }
 
   #run<TData>(document: string | DocumentNode, options: SubscribeOptions): SubscriptionIterator<ExecutionResult<TData>> {
-    return new ShardedSubscription<ExecutionResult<TData>>({
+    return new ShardedSubscription<ExecutionResult<TData>>(this.#ops<TData>(document, options));
+  }
+
+  #ops<TData>(document: string | DocumentNode, options: SubscribeOptions): ShardOps<ExecutionResult<TData>> {
+    return {
       place: () => this.#place(),
       closed: () => this.#closed,
       connected: (shard) => this.#connected(shard),
       release: (shard) => this.#release(shard),
       subscribe: (shard) => shard.transport.subscribe<TData>(document, options),
+      observe: (shard, observer) => shard.transport.observe<TData>(document, observer, options),
       // Schema validation loads graphql's validator lazily: its errors arrive at the first next().
       validate: () => this.#validator?.check(document) ?? Promise.resolve(),
-    });
+    };
   }
 
   /** Picks the first socket with room, or opens another. Counted now, so concurrent calls spread. */
@@ -227,7 +252,29 @@ interface ShardOps<T> {
   connected(shard: Shard): Promise<void>;
   release(shard: Shard): void;
   subscribe(shard: Shard): SubscriptionIterator<T>;
+  observe(shard: Shard, observer: Observer<T>): () => void;
   validate(): Promise<void>;
+}
+
+/**
+ * Validates, places on a socket and waits for it: the shard, or undefined when `isDone()` became
+ * true meanwhile (the place is then given back) or the Client was closed. Each await is a point
+ * where the consumer may have left.
+ */
+async function placeOn<T>(ops: ShardOps<T>, isDone: () => boolean, setShard: (shard: Shard | undefined) => void): Promise<Shard | undefined> {
+  await ops.validate();
+  if (isDone()) return undefined;
+  const shard = ops.place();
+  // The Client was closed meanwhile: ended, as by close() itself.
+  if (shard === undefined) return undefined;
+  setShard(shard);
+  try {
+    await ops.connected(shard);
+  } catch (error) {
+    if (ops.closed()) return undefined;
+    throw error;
+  }
+  return shard;
 }
 
 const DONE: IteratorResult<never> = Object.freeze({ done: true, value: undefined });
@@ -297,20 +344,8 @@ class ShardedSubscription<T> implements SubscriptionIterator<T> {
   }
 
   async #place(): Promise<SubscriptionIterator<T> | undefined> {
-    await this.#ops.validate();
-    // Each await is a point where return() may have run: place and subscribe only while wanted,
-    // and give the place back if it was left while its socket connected.
-    if (this.#done) return undefined;
-    const shard = this.#ops.place();
-    // The Client was closed meanwhile: ended, as by close() itself.
+    const shard = await placeOn(this.#ops, () => this.#done, (placed) => (this.#shard = placed));
     if (shard === undefined) return undefined;
-    this.#shard = shard;
-    try {
-      await this.#ops.connected(shard);
-    } catch (error) {
-      if (this.#ops.closed()) return undefined;
-      throw error;
-    }
     if (this.#done) {
       if (this.#shard === shard) this.#releaseShard();
       return undefined;
@@ -348,5 +383,86 @@ class ShardedSubscription<T> implements SubscriptionIterator<T> {
     this.#readiness.ended();
     void this.#inner?.return?.();
     this.#releaseShard();
+  }
+}
+
+/** `Client.observe`: a subscription placed like {@link ShardedSubscription}, read through callbacks. */
+class ShardedObservation<T> {
+  readonly #ops: ShardOps<T>;
+  readonly #observer: Observer<T>;
+  #shard: Shard | undefined;
+  #stopInner: (() => void) | undefined;
+  #done = false;
+
+  constructor(ops: ShardOps<T>, observer: Observer<T>) {
+    this.#ops = ops;
+    this.#observer = observer;
+    void this.#start();
+  }
+
+  stop(): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#release();
+  }
+
+  async #start(): Promise<void> {
+    let shard: Shard | undefined;
+    try {
+      shard = await placeOn(this.#ops, () => this.#done, (placed) => (this.#shard = placed));
+    } catch (error) {
+      this.#end((observer) => observer.error(error as TransportError));
+      return;
+    }
+    if (shard === undefined) {
+      this.#end((observer) => observer.complete?.());
+      return;
+    }
+    if (this.#done) {
+      if (this.#shard === shard) this.#release();
+      return;
+    }
+    const observer = this.#observer;
+    let stop: (() => void) | undefined;
+    const inner = this.#ops.observe(shard, {
+      next: (value) => {
+        if (!this.#done) observer.next(value);
+      },
+      started: () => observer.started?.(),
+      error: (error) => {
+        // AppSync's quota may be lower than ours, or shared: to another socket.
+        if (isMaxSubscriptions(error) && !this.#done && this.#stopInner === stop) {
+          if (this.#shard) this.#shard.full = true;
+          this.#release();
+          void this.#start();
+          return;
+        }
+        this.#end((o) => o.error(error));
+      },
+      complete: () => this.#end((o) => o.complete?.()),
+    });
+    stop = inner;
+    this.#stopInner = inner;
+  }
+
+  /** The end: told once, then nothing more. */
+  #end(tell: (observer: Observer<T>) => void): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#release();
+    try {
+      tell(this.#observer);
+    } catch (error) {
+      reportLater(error);
+    }
+  }
+
+  #release(): void {
+    const stop = this.#stopInner;
+    this.#stopInner = undefined;
+    stop?.();
+    const shard = this.#shard;
+    this.#shard = undefined;
+    if (shard) this.#ops.release(shard);
   }
 }

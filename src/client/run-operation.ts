@@ -54,32 +54,28 @@ export function runOperation(client: Client, request: OperationRequest, sink: Op
     return () => void close();
   }
   if (type === 'subscription') {
-    let results: AsyncIterableIterator<ExecutionResult>;
+    let stop: () => void;
     try {
-      results = client.subscribe(request.document, {
-        variableValues,
-        operationName,
-        auth: request.auth,
-        onStarted: request.onStarted,
-        onResubscribed: request.onResubscribed,
-      });
+      // Callbacks, not an iterator: no promise per result on the way to the framework.
+      stop = client.observe(
+        request.document,
+        {
+          next: (result) => {
+            if (open) sink.next(result);
+          },
+          error: fail,
+          complete: () => {
+            if (close()) sink.complete();
+          },
+        },
+        { variableValues, operationName, auth: request.auth, onStarted: request.onStarted, onResubscribed: request.onResubscribed },
+      );
     } catch (error) {
       fail(error);
       return () => void close();
     }
-    void (async () => {
-      try {
-        for await (const result of results) {
-          if (!open) return;
-          sink.next(result);
-        }
-        if (close()) sink.complete();
-      } catch (error) {
-        fail(error);
-      }
-    })();
     return () => {
-      if (close()) void results.return?.();
+      if (close()) stop();
     };
   }
   const controller = new AbortController();

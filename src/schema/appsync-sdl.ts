@@ -14,9 +14,13 @@ import {
   type DocumentNode,
   type GraphQLError,
 } from 'graphql';
-// graphql 16 exports SDL validation only from here; buildASTSchema's own check throws one
-// string without locations, and we want to name the line of each problem.
-import { validateSDL } from 'graphql/validation/validate.js';
+// graphql 16 exports SDL validation only from its validate module; buildASTSchema's own check
+// throws one string without locations, and we want to name the line of each problem.
+// `#graphql-validate` (package.json `imports`) is that module in the format the `graphql` root
+// resolves to: its ES module for the `browser` condition (bundlers read graphql's `module`
+// field), its CommonJS file elsewhere (Node loads graphql's `main`). One copy of graphql either
+// way, and no CommonJS interop code in browser bundles.
+import { validateSDL } from '#graphql-validate';
 import { TransportConfigurationError } from '../errors.js';
 import { APPSYNC_SCALAR_NAMES, applyAppSyncScalar, type AppSyncScalarName } from './appsync-scalars.js';
 

@@ -81,21 +81,6 @@ export function assertNoNodeGlobals(code, what) {
 }
 
 
-/**
- * `graphql/<path>.js` is graphql's CommonJS build (what Node loads for that specifier); the
- * package root resolves to its ES modules in a browser build. Without this, the schema module's
- * `graphql/validation/validate.js` would bring a second, CommonJS copy of half of graphql.
- */
-const graphqlEsm = {
-  name: 'graphql-esm',
-  setup(b) {
-    b.onResolve({ filter: /^graphql\/.+\.js$/ }, async (args) => {
-      const esm = await b.resolve(args.path.replace(/\.js$/, '.mjs'), { kind: args.kind, resolveDir: args.resolveDir });
-      return esm.errors.length === 0 ? { path: esm.path } : undefined;
-    });
-  },
-};
-
 /** Where the standalone chunks go, inside the standalone bundle's directory. */
 export const STANDALONE_CHUNKS_DIR = 'chunks';
 
@@ -115,7 +100,6 @@ export async function buildStandalone({ entry = resolve(ROOT, 'dist/src/index.js
     splitting: true,
     chunkNames: `${STANDALONE_CHUNKS_DIR}/[name]-[hash]`,
     legalComments: 'eof',
-    plugins: [...options.plugins, graphqlEsm],
   });
   const meta = result.metafile.outputs;
   const key = (path) => relative(process.cwd(), path).split(sep).join('/');

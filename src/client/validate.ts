@@ -4,7 +4,7 @@
  * everyone who does not validate.
  */
 import type { DocumentNode, GraphQLError, GraphQLSchema } from 'graphql';
-import { TransportDocumentError } from '../errors.js';
+import { TransportConfigurationError, TransportDocumentError } from '../errors.js';
 
 type Loaded = { schema: GraphQLSchema; validate: typeof import('graphql').validate; parse: typeof import('graphql').parse };
 
@@ -23,8 +23,9 @@ export class DocumentValidator {
   }
 
   #load(): Promise<Loaded> {
-    this.#loaded ??= Promise.all([import('graphql'), import('../schema/appsync-sdl.js')]).then(([graphql, sdl]) => ({
-      schema: sdl.buildAppSyncSchema(this.#source),
+    // The builder gets the error class from here: see sdl-builder.ts for why it imports no errors.
+    this.#loaded ??= Promise.all([import('graphql'), import('../schema/sdl-builder.js')]).then(([graphql, sdl]) => ({
+      schema: sdl.buildSchema(this.#source, TransportConfigurationError),
       validate: graphql.validate,
       parse: graphql.parse,
     }));

@@ -57,6 +57,6 @@ export function awsDefaults(_profile: string | undefined): AwsDefaults {
  * explains it loads then, so pages that pass `auth` do not carry its message.
  */
 export async function createDefaultAuth(): Promise<AppSyncAuthentication> {
-  const { missingBrowserAuth } = await import('./browser-missing-auth.js');
-  return missingBrowserAuth();
+  const { MISSING_BROWSER_AUTH } = await import('./browser-missing-auth.js');
+  return { mode: 'AWS_IAM', getHeaders: () => Promise.reject(new TransportAuthError(MISSING_BROWSER_AUTH)) };
 }

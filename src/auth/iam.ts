@@ -89,7 +89,8 @@ export interface SignAppSyncRequestInput {
    * Headers to sign besides `host`, `x-amz-date` and `x-amz-security-token`, which the signer
    * adds itself. Every header given is signed, even those the AWS SDK skips by default
    * (`user-agent`…), so a verifier can rebuild a signature from its `SignedHeaders` list.
-   * @default {@link APPSYNC_IAM_SIGNED_HEADERS}
+   * @default `accept: application/json, text/javascript`, `content-encoding: amz-1.0` and
+   * `content-type: application/json; charset=UTF-8`, the headers AppSync's IAM auth object carries
    */
   headers?: Readonly<Record<string, string>>;
   /** The signing time (`x-amz-date`). */

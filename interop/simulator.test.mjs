@@ -3,7 +3,7 @@
  * real-time AppSync server written by others. Everything goes through the library's public API;
  * the wire is observed with a recording `ws` subclass passed as `webSocketImpl`.
  *
- * Where the simulator differs from AppSync (protocol reference §1), the test says so in a
+ * Where the simulator differs from AppSync (docs/PROTOCOL.md §4, §9), the test says so in a
  * comment starting with "DEVIATION"; interop/README.md lists them. The library is not bent to
  * fit: the deviations that break a default are worked around with options a user also has
  * (`handshakeAuth: 'query'`), or asserted as they are.

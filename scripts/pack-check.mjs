@@ -2,7 +2,7 @@
 /**
  * The package as a user gets it: `npm pack` (which builds on `prepack`) into a temporary
  * directory, `npm install` of that tarball into a fresh app beside graphql@16.9.0 from the
- * registry (the oldest graphql the checks pin; the repository's own tests run the newest), then:
+ * registry (an app on an older 16.x than the repository's own tests, which run the newest), then:
  *
  * - the tarball holds what the package needs (dist, sources for the source maps, LICENSE) and
  *   every source map points at a file that is in it;
@@ -11,7 +11,7 @@
  * - `npx appsync-websockets --help` and `--version`;
  * - `tsc --noEmit` (the repository's tsc), strict with skipLibCheck off, under `nodenext`
  *   (ESM and CommonJS files), `bundler`, and `bundler` without @types/node (a browser app);
- * - the same ESM check and nodenext tsc with graphql@16.0.0, the oldest the peer range admits.
+ * - the same ESM check and nodenext tsc with graphql@16.4.0, the oldest the peer range admits.
  *
  *   node scripts/pack-check.mjs [<node bin dir>…] [--keep]
  *

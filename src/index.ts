@@ -1,3 +1,9 @@
+/**
+ * AppSync real-time GraphQL over WebSocket ({@link AppSyncWebsocketsTransport}, and
+ * {@link Client}, which sends queries and mutations over HTTP), AppSync Events
+ * ({@link AppSyncEventsClient}), every AppSync auth mode, and typed errors.
+ * @module appsync-websockets
+ */
 export { AppSyncWebsocketsTransport } from './transport/transport.js';
 export type {
   AppSyncWebsocketsTransportOptions,

@@ -168,7 +168,7 @@ for (const vector of vectors) {
       }
       expected.Authorization = vector.expected.authorization;
       assert.deepEqual(headers, expected);
-      // Key order as in the protocol reference (§1.2), since the object is serialised as is.
+      // Key order as in docs/PROTOCOL.md §3.2, since the object is serialised as is.
       assert.deepEqual(Object.keys(headers), Object.keys(expected));
     });
   }

@@ -1,6 +1,6 @@
 /**
- * AWS_IAM auth: a SigV4 signature of a request that is never sent (protocol reference §1.2,
- * §1.3). The AWS SDK pieces (signer, hash, default credential chain, shared-config loader) are
+ * AWS_IAM auth: a SigV4 signature of a request that is never sent (docs/PROTOCOL.md §3.2,
+ * §3.3). The AWS SDK pieces (signer, hash, default credential chain, shared-config loader) are
  * loaded by dynamic `import()` the first time they are needed, so API-key and token users never
  * load them. The hash and the defaults for credentials and region come from `#platform`: in
  * browsers WebCrypto, and no environment, config files or chain.
@@ -13,7 +13,7 @@ import { regionFromHost } from '../protocol/url.js';
 import { sdkDetail } from './aws-errors.js';
 import type { AppSyncAuthentication, AuthRequest, ValueOrProvider } from './types.js';
 
-/** The headers AppSync's IAM auth object carries besides `host` (protocol reference §1.2). */
+/** The headers AppSync's IAM auth object carries besides `host` (docs/PROTOCOL.md §3.2). */
 export const APPSYNC_IAM_SIGNED_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   accept: 'application/json, text/javascript',
   'content-encoding': 'amz-1.0',
@@ -89,7 +89,8 @@ export interface SignAppSyncRequestInput {
    * Headers to sign besides `host`, `x-amz-date` and `x-amz-security-token`, which the signer
    * adds itself. Every header given is signed, even those the AWS SDK skips by default
    * (`user-agent`…), so a verifier can rebuild a signature from its `SignedHeaders` list.
-   * @default {@link APPSYNC_IAM_SIGNED_HEADERS}
+   * @default `accept: application/json, text/javascript`, `content-encoding: amz-1.0` and
+   * `content-type: application/json; charset=UTF-8`, the headers AppSync's IAM auth object carries
    */
   headers?: Readonly<Record<string, string>>;
   /** The signing time (`x-amz-date`). */

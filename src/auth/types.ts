@@ -1,6 +1,6 @@
 /**
- * The contract every auth mode fulfils: produce AppSync's auth object (protocol reference
- * §1.2) for one request. The same object is the handshake header, the `authorization` of a
+ * The contract every auth mode fulfils: produce AppSync's auth object (docs/PROTOCOL.md
+ * §3.2) for one request. The same object is the handshake header, the `authorization` of a
  * `start`, and the HTTP headers of a query over HTTP.
  */
 import { TransportAuthError, TransportConfigurationError, TransportError, TransportTimeoutError, errorName } from '../errors.js';

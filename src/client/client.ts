@@ -43,6 +43,7 @@ export interface TypedDocumentNode<TResult = Record<string, unknown>, TVariables
   __apiType?: (variables: TVariables) => TResult;
 }
 
+/** An operation: its text, a parsed `DocumentNode`, or a `TypedDocumentNode`. @inline */
 type Doc<TData, TVars> = string | DocumentNode | TypedDocumentNode<TData, TVars>;
 
 interface Shard {

@@ -3,7 +3,7 @@
  * for `publishHttp`). The socket's life, keep-alive, reconnection with resubscription, state
  * events and errors are `RealtimeClient`'s; this file is the Events part: channels, `subscribe`/
  * `unsubscribe`, `publish` with its batching, rate limit and acknowledgements, and routing the
- * Events frames (protocol reference §2).
+ * Events frames (docs/PROTOCOL.md §5).
  */
 import {
   TransportClosed,

@@ -1,6 +1,6 @@
 /**
- * AppSync Events accepts at most 25 publishes per second on one connection (protocol reference
- * §2). Going faster is not an error to report but a queue to wait in: this limiter hands out
+ * AppSync Events accepts at most 25 publishes per second on one connection (docs/PROTOCOL.md
+ * §5.2). Going faster is not an error to report but a queue to wait in: this limiter hands out
  * send slots in call order, never more than `limit` within any `windowMs` (a sliding window,
  * which, unlike a token bucket, cannot burst to twice the limit around a window edge).
  */

@@ -1,5 +1,5 @@
 /**
- * The AppSync Events real-time protocol as pure functions (protocol reference §2): channel
+ * The AppSync Events real-time protocol as pure functions (docs/PROTOCOL.md §5): channel
  * rules, the exact bodies IAM signs, client frames, and parsing server frames into a typed
  * union. No sockets, no timers.
  */

@@ -1,5 +1,5 @@
 /**
- * How the auth object travels on the WebSocket upgrade (protocol reference §1.1), pure.
+ * How the auth object travels on the WebSocket upgrade (docs/PROTOCOL.md §3.1), pure.
  */
 import { TransportConfigurationError } from '../errors.js';
 import { base64Encode, base64UrlEncode } from './encoding.js';

@@ -1,6 +1,6 @@
 /**
  * AppSync's GraphQL real-time protocol as pure functions: building client messages, and
- * parsing and validating server frames. No sockets, no timers (protocol reference §1.4).
+ * parsing and validating server frames. No sockets, no timers (docs/PROTOCOL.md §4.1).
  */
 import {
   TransportProtocolError,

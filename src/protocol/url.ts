@@ -1,6 +1,6 @@
 /**
  * Endpoint arithmetic, pure: from the URL a user gives to the real-time URL, the auth `host`
- * and the region. AppSync's rules (protocol reference §1): `appsync-api` ↔ `appsync-realtime-api`
+ * and the region. AppSync's rules (docs/PROTOCOL.md §2): `appsync-api` ↔ `appsync-realtime-api`
  * in the host only; custom domains put the real-time endpoint at `<path>/realtime`.
  */
 import { TransportConfigurationError } from '../errors.js';
@@ -54,7 +54,7 @@ function parseUrl(url: string, what: string): URL {
 /**
  * Which AppSync API a URL belongs to. They differ on AppSync's own hosts only: GraphQL's
  * real-time path is `/graphql` on the `appsync-realtime-api` host, while Events' is
- * `/event/realtime` (protocol reference §1, §2). Custom domains add `/realtime` for both.
+ * `/event/realtime` (docs/PROTOCOL.md §2). Custom domains add `/realtime` for both.
  */
 export type ApiKind = 'graphql' | 'event';
 

@@ -1,6 +1,6 @@
 /**
  * The local AppSync's Events API engine, independent of any socket library (as `RealtimeEngine`
- * is for GraphQL): upgrades, the Events WebSocket protocol (protocol reference §2), channel
+ * is for GraphQL): upgrades, the Events WebSocket protocol (docs/PROTOCOL.md §5), channel
  * namespaces with their auth rules, wildcard fan-out, `POST /event`. What it shares with the
  * GraphQL engine (connections, ordered frames, the record, admission, keep-alive, faults) is
  * `EngineCore`; `node-server.ts` binds it to `http` + `ws` on the same port as the GraphQL endpoints.

@@ -1,7 +1,7 @@
 /**
  * AppSync compares the `host` of every auth object with the API's own host and refuses a
  * mismatch; the usual mistake is sending the real-time host (`appsync-realtime-api`) instead
- * of the API host (protocol reference §1.1, §1.2).
+ * of the API host (docs/PROTOCOL.md §2, §3.2).
  */
 import { truncate } from '../errors.js';
 import { header, type AuthCheck } from './auth-check.js';

@@ -1,4 +1,8 @@
-/** `appsync-websockets/testing`: a local AppSync for your tests and offline work. */
+/**
+ * A local AppSync for your tests and offline work: {@link startLocalAppSync} serves GraphQL over
+ * HTTP, the real-time endpoint and the Events API on one port.
+ * @module appsync-websockets/testing
+ */
 export { startLocalAppSync } from './node-server.js';
 export type { LocalAppSync, LocalAppSyncOptions } from './node-server.js';
 export { RealtimeEngine } from './realtime-core.js';

@@ -122,7 +122,7 @@ export class RealtimeEngine extends EngineCore<LocalSubscription, RealtimeFaults
     if (!verdict.ok) return error([{ errorType: 'UnauthorizedException', message: verdict.message }]);
     const max = this.#options.maxSubscriptionsPerConnection ?? 100;
     if (connection.subscriptions.size >= max) {
-      // AppSync sends this one as an object, not an array (protocol reference §1.5).
+      // AppSync sends this one as an object, not an array (docs/PROTOCOL.md §4.2).
       return error({ errorType: 'MaxSubscriptionsReachedError', message: `Max number of ${max} subscriptions reached` });
     }
     let subscription: LocalSubscription;

@@ -1,6 +1,6 @@
 /**
  * The WebSocket upgrade as both local engines see it: injected refusals, then where the auth
- * object travels (query string, `header-` subprotocol, or plain headers; protocol reference §1.1).
+ * object travels (query string, `header-` subprotocol, or plain headers; docs/PROTOCOL.md §3.1).
  */
 import { base64Decode } from '../protocol/encoding.js';
 

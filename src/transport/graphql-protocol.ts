@@ -34,7 +34,7 @@ export function serverError(what: string, errors: GraphQLErrorLike[]): Transport
   });
 }
 
-/** AppSync's ways of saying "your credentials are not good" (protocol reference §1.5). */
+/** AppSync's ways of saying "your credentials are not good" (docs/PROTOCOL.md §4.2). */
 export function isAuthFailure(errors: readonly GraphQLErrorLike[], statusCode?: number): boolean {
   if (statusCode === 401 || statusCode === 403) return true;
   return errors.some(

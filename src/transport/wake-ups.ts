@@ -4,7 +4,7 @@
  * (AppSync's is 5 minutes). A source is injectable, so tests need no real sleep.
  */
 
-/** What a wake-up source reports. */
+/** What a wake-up source reports. @inline */
 export type WakeUp =
   /** Something happened after which the socket may be dead; `reason` says what, for logs. */
   | { type: 'wake'; reason: string }
@@ -13,7 +13,7 @@ export type WakeUp =
   /** The network is back: a wake-up too. */
   | { type: 'online' };
 
-/** Calls `listener` on each wake-up; returns the function that stops listening (harmless twice). */
+/** Calls `listener` on each wake-up; returns the function that stops listening (harmless twice). @inline */
 export type WakeUpSource = (listener: (wakeUp: WakeUp) => void) => () => void;
 
 interface EventTargetLike {

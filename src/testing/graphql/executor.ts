@@ -53,7 +53,7 @@ export interface AppSyncExecutionResult {
   errors?: AppSyncGraphQLError[];
 }
 
-/** What a template resolver is called with (any type's field, not only root fields). */
+/** What a template resolver is called with (any type's field, not only root fields). @inline */
 export interface FieldCall {
   source: unknown;
   args: Record<string, unknown>;
@@ -64,7 +64,7 @@ export interface FieldCall {
   authMode: string;
 }
 
-/** A field's value and the errors `util.appendError` added beside it. */
+/** A field's value and the errors `util.appendError` added beside it. @inline */
 export interface FieldResolution {
   value: unknown;
   errors: { message: string; errorType: string | null; data: unknown; errorInfo: unknown }[];
@@ -73,10 +73,11 @@ export interface FieldResolution {
 /**
  * Resolves one field the way the app's own resolver does (a template's APPSYNC_JS code). Throw an
  * error with `errorType` (and `data`, `errorInfo`) to fail the field.
+ * @inline
  */
 export type TemplateFieldResolver = (call: FieldCall) => Promise<FieldResolution>;
 
-/** Who sent a request: its headers and the auth mode it passed. */
+/** Who sent a request: its headers and the auth mode it passed. @inline */
 export interface RequestMeta {
   headers?: Record<string, string> | undefined;
   authMode?: string | undefined;

@@ -8,6 +8,7 @@
 import { checkAuth, type LocalAuthOptions } from '../auth-check.js';
 import type { GraphQLRequest, LocalGraphQLExecutor } from './executor.js';
 
+/** An HTTP request to the local server's `/graphql` or `/event`, as Node received it. @inline */
 export interface LocalHttpRequest {
   method: string;
   /** The path without the query string. */
@@ -17,6 +18,7 @@ export interface LocalHttpRequest {
   body: string;
 }
 
+/** The response to a {@link LocalHttpRequest}, for the caller to write out. @inline */
 export interface LocalHttpResponse {
   status: number;
   headers: Record<string, string>;

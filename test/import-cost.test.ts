@@ -10,10 +10,13 @@ import { execFile } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+// A synchronous write: on Node 22 and later the hooks run on a thread of their own, and an
+// asynchronous write to a pipe may be lost when the process exits right after the import.
 const HOOKS = `
+import { writeSync } from 'node:fs';
 export async function resolve(specifier, context, next) {
   const result = await next(specifier, context);
-  process.stderr.write('LOADED ' + result.url + '\\n');
+  writeSync(2, 'LOADED ' + result.url + '\\n');
   return result;
 }`;
 

@@ -201,6 +201,29 @@ export async function measureStandalone({ lib = resolve(ROOT, 'dist/src/index.js
   }
 }
 
+/**
+ * The Apollo link's own cost: `AppSyncLink` with API-key auth bundled with `@apollo/client`
+ * external (apps bundle Apollo already), minus the same for the `Client` it wraps. Reported,
+ * not budgeted. Resolves with `{ link, client, own }` in min+gzip bytes, and whether Apollo
+ * stayed out of the bundle.
+ */
+export async function measureApolloLink({ lib = resolve(ROOT, 'dist/src') } = {}) {
+  const size = async (contents) => {
+    const result = await build({
+      ...browserBuildOptions(),
+      stdin: { contents, resolveDir: ROOT, sourcefile: 'apollo-entry.js', loader: 'js' },
+      external: ['@apollo/client', '@apollo/client/*'],
+      outdir: resolve(ROOT, '.size-out'),
+    });
+    const js = result.outputFiles.filter((f) => f.path.endsWith('.js'));
+    const text = js.map((f) => new TextDecoder().decode(f.contents)).join('');
+    return { gzip: js.reduce((n, f) => n + gzipSync(f.contents, { level: 9 }).length, 0), apolloInside: Object.keys(result.metafile.inputs).some((i) => i.includes('node_modules/@apollo/')), text };
+  };
+  const link = await size(`export { AppSyncLink } from ${JSON.stringify(resolve(lib, 'apollo/index.js'))}; export { AppSyncApiKeyAuthentication } from ${JSON.stringify(resolve(lib, 'index.js'))};`);
+  const client = await size(`export { Client, AppSyncApiKeyAuthentication } from ${JSON.stringify(resolve(lib, 'index.js'))};`);
+  return { link: link.gzip, client: client.gzip, own: link.gzip - client.gzip, apolloBundled: link.apolloInside };
+}
+
 export function formatStandalone(r) {
   const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
   return [
@@ -242,5 +265,10 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   }
   const standalone = await measureStandalone(lib ? { lib } : {});
   console.log(formatStandalone(standalone));
+  const apollo = await measureApolloLink();
+  console.log(
+    `appsync-websockets/apollo (AppSyncLink, @apollo/client external, one file with lazy chunks inlined): ${(apollo.link / 1024).toFixed(1)} KB min+gzip, of which the link itself ${(apollo.own / 1024).toFixed(2)} KB beyond the Client it wraps (${(apollo.client / 1024).toFixed(1)} KB); report only${apollo.apolloBundled ? ' — APOLLO WAS BUNDLED' : ''}`,
+  );
+  if (apollo.apolloBundled) process.exitCode = 1;
   if (results.some((r) => !r.withinMax || (args.includes('--goals') && !r.meetsGoal)) || !standalone.withinMax) process.exitCode = 1;
 }

@@ -26,6 +26,7 @@ interface SizeModule {
   formatSize(result: SizeResult): string;
   measureStandalone(options: { lib: string }): Promise<StandaloneResult>;
   formatStandalone(result: StandaloneResult): string;
+  measureApolloLink(): Promise<{ link: number; client: number; own: number; apolloBundled: boolean }>;
 }
 
 // A plain script (it runs without a build); loaded by URL, so TypeScript leaves it alone.
@@ -56,4 +57,12 @@ test('the standalone bundle loads the API first within its max, and the IAM sign
   for (const expected of ['IAM: the SigV4 signer', "DocumentNodes: graphql's printer", "Client schema: graphql's parser and validation"]) {
     assert.ok(labels.includes(expected), `expected a lazy chunk for ${expected}, but the chunks are: ${labels.join('; ')}`);
   }
+});
+
+test("the Apollo link's own cost beyond the Client is reported, and Apollo is never bundled", async (t) => {
+  const { measureApolloLink } = (await import(SIZE_SCRIPT)) as SizeModule;
+  const apollo = await measureApolloLink();
+  t.diagnostic(`AppSyncLink: ${apollo.own} bytes min+gzip beyond the Client (${apollo.link} with it)`);
+  assert.equal(apollo.apolloBundled, false, '@apollo/client stays the app\'s');
+  assert.ok(apollo.own > 0 && apollo.own < apollo.client);
 });

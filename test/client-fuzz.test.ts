@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AppSyncApiKeyAuthentication, AppSyncWebsocketsTransport, isTransportError } from '../src/index.js';
-import { API_KEY, SUBSCRIPTION } from './helpers.js';
+import { API_KEY, SUBSCRIPTION, seededRandom as random } from './helpers.js';
 
 const SEED = 0x13_2026;
 const FRAMES = 100_000;
@@ -18,17 +18,6 @@ const SUBSCRIPTIONS_PER_TRANSPORT = 12;
 const BURST = 40;
 const MAX_MESSAGE = 2_000;
 
-/** mulberry32: a small seeded PRNG, so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Frame = { data: string | Buffer; fatal?: boolean; close?: number };
 

@@ -85,3 +85,15 @@ export async function until(check: () => boolean, timeoutMs = 5000): Promise<voi
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
 }
+
+/** mulberry32: a small seeded PRNG, so that a fuzz run sends the same frames every time. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { cli } from './cli-helpers.js';
-import { API_KEY, SUBSCRIPTION } from './helpers.js';
+import { API_KEY, SUBSCRIPTION, seededRandom as random } from './helpers.js';
 import { EVENTS, GRAPHQL, rawSocket, type RawSocket } from './raw-socket.js';
 
 const SEED = 0x14_2026;
@@ -17,17 +17,6 @@ const CONNECTIONS_PER_ENDPOINT = 4;
 const MAX_ANSWER_BYTES = 4096;
 const IAM = { accessKeyId: 'AKIDEXAMPLEFUZZ01', secretAccessKey: 'fuzz-SECRET-key' };
 
-/** mulberry32: a small seeded PRNG, so every run sends the same frames. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Frame = string | Uint8Array;
 

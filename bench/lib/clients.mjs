@@ -141,14 +141,7 @@ async function amplifyClient(url) {
   return {
     // Amplify opens its socket on the first subscribe.
     async connect() {},
-    subscribe(onData) {
-      const subscription = client.graphql({ query: QUERY }).subscribe({ next: onData, error: () => {} });
-      subscriptions.add(subscription);
-      return () => {
-        subscriptions.delete(subscription);
-        subscription.unsubscribe();
-      };
-    },
+    subscribe: tracked(subscriptions, (onData) => client.graphql({ query: QUERY }).subscribe({ next: onData, error: () => {} })),
     /** Amplify closes its socket 1 s after the last unsubscribe; waits for that (at most 5 s). */
     async close() {
       for (const subscription of subscriptions) subscription.unsubscribe();
@@ -184,17 +177,22 @@ async function apolloClient(which, url) {
   const subscriptions = new Set();
   return {
     async connect() {},
-    subscribe(onData) {
-      const subscription = client.subscribe({ query, fetchPolicy: 'no-cache' }).subscribe({ next: onData, error: () => {} });
-      subscriptions.add(subscription);
-      return () => {
-        subscriptions.delete(subscription);
-        subscription.unsubscribe();
-      };
-    },
+    subscribe: tracked(subscriptions, (onData) => client.subscribe({ query, fetchPolicy: 'no-cache' }).subscribe({ next: onData, error: () => {} })),
     async close() {
       for (const subscription of subscriptions) subscription.unsubscribe();
       await link.client?.close();
     },
+  };
+}
+
+/** `subscribe(onData) → unsubscribe` over an observable-style `start(onData)`, its subscriptions kept in `set` for close(). */
+function tracked(set, start) {
+  return (onData) => {
+    const subscription = start(onData);
+    set.add(subscription);
+    return () => {
+      set.delete(subscription);
+      subscription.unsubscribe();
+    };
   };
 }

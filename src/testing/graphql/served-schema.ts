@@ -6,16 +6,19 @@
  * --print-schema`) knows no `DIRECTIVE_DEFINITION` location, so its `build_client_schema` fails
  * with "deprecated locations must be specified as a collection of DirectiveLocation enum values".
  */
+import * as graphql from 'graphql';
 import {
   DirectiveLocation,
   GraphQLDeprecatedDirective,
   GraphQLDirective,
-  GraphQLOneOfDirective,
   GraphQLSchema,
   GraphQLSpecifiedByDirective,
   isInputObjectType,
   isScalarType,
 } from 'graphql';
+
+/** `@oneOf` exists from graphql 16.9 on; the peer range starts earlier (a named import would fail to link there). */
+const GraphQLOneOfDirective = (graphql as { GraphQLOneOfDirective?: GraphQLDirective }).GraphQLOneOfDirective;
 
 /** `@deprecated` where graphql-java (AppSync) allows it: no directive definitions. */
 const APPSYNC_DEPRECATED = new GraphQLDirective({
@@ -34,7 +37,9 @@ export function servedSchema(schema: GraphQLSchema): GraphQLSchema {
   const directives = schema.getDirectives().flatMap((directive) => {
     if (directive === GraphQLDeprecatedDirective) return [APPSYNC_DEPRECATED];
     if (directive === GraphQLSpecifiedByDirective) return types.some((type) => isScalarType(type) && type.specifiedByURL != null) ? [directive] : [];
-    if (directive === GraphQLOneOfDirective) return types.some((type) => isInputObjectType(type) && type.isOneOf) ? [directive] : [];
+    if (GraphQLOneOfDirective !== undefined && directive === GraphQLOneOfDirective) {
+      return types.some((type) => isInputObjectType(type) && (type as { isOneOf?: boolean }).isOneOf === true) ? [directive] : [];
+    }
     return [directive];
   });
   if (directives.length === schema.getDirectives().length && !directives.includes(APPSYNC_DEPRECATED)) return schema;

@@ -194,3 +194,23 @@ test('Client.reconnect() reconnects every socket; wake-ups reach each of them', 
   const lone = new AppSyncWebsocketsTransport({ url: server.url, auth: new AppSyncApiKeyAuthentication({ apiKey: API_KEY }) });
   assert.equal(lone.state, 'idle');
 });
+
+test('a burst of wake-ups (online, then visible) is one check, not several that cancel each other', async (t) => {
+  const server = await localServer(t);
+  const wakeUps = manualWakeUps();
+  const transport = transportFor(t, server, { wakeUps: wakeUps.source, livenessTimeoutMs: 200 });
+  await transport.connect();
+  const iterator = transport.subscribe(SUBSCRIPTION);
+  await iterator.started;
+  const checks: Array<TransportEvents['liveness']> = [];
+  transport.on('liveness', (check) => checks.push(check));
+  const disconnected: unknown[] = [];
+  transport.on('disconnected', (e) => disconnected.push(e));
+  wakeUps.emit({ type: 'wake', reason: 'first' });
+  wakeUps.emit({ type: 'wake', reason: 'second' });
+  wakeUps.emit({ type: 'online' });
+  await until(() => checks.length === 3);
+  assert.deepEqual(checks.map((c) => c.alive), [true, true, true]);
+  assert.deepEqual(disconnected, []);
+  assert.equal(server.realtime.connectionCount, 1);
+});

@@ -80,6 +80,7 @@ export class Connection<M extends { type: string }> {
   #kaIntervalMs: number | undefined;
   /** A liveness probe under way: told of any frame, a pong, or the end. */
   #probe: ((alive: boolean) => void) | undefined;
+  #probing: Promise<boolean> | undefined;
   #ended = false;
   #endError: TransportError | undefined;
   #onAck: () => void;
@@ -180,7 +181,17 @@ export class Connection<M extends { type: string }> {
    */
   probe(timeoutMs: number): Promise<boolean> {
     if (!this.isOpen) return Promise.resolve(false);
-    this.#probe?.(false);
+    // Wake-ups come in bursts (online, then visible): one check answers them all.
+    if (this.#probing !== undefined) return this.#probing;
+    const probing = this.#runProbe(timeoutMs);
+    this.#probing = probing;
+    void probing.then(() => {
+      if (this.#probing === probing) this.#probing = undefined;
+    });
+    return probing;
+  }
+
+  #runProbe(timeoutMs: number): Promise<boolean> {
     const socket = this.#socket as WebSocketLike & { ping?: () => void; once?: (event: string, listener: () => void) => void; off?: (event: string, listener: () => void) => void };
     const canPing = typeof socket.ping === 'function' && typeof socket.once === 'function';
     return new Promise<boolean>((resolve) => {

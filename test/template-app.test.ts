@@ -142,3 +142,26 @@ test('a resolver that loops forever and a request for a missing table fail their
   assert.equal(missing?.errorType, 'DynamoDB:ResourceNotFoundException');
   assert.match(missing?.message ?? '', /^Requested resource not found/);
 });
+
+test('a resolver on a Subscription field runs at start: util.unauthorized() refuses that id, its filter (reading ctx.env) picks the results', async (t) => {
+  const CHAT = fileURLToPath(new URL('../../examples/chat-app/template.yaml', import.meta.url));
+  const { server, client } = await serve(t, CHAT, { parameters: { PrivatePrefix: 'staff-' } });
+  const urgent = client.subscribe<{ onPost: { room: string; text: string } }>('subscription { onPost(room: "lobby", minPriority: 2) { room text } }');
+  await urgent.started;
+  // Under the overridden prefix (ctx.env.PRIVATE_PREFIX), private-ops is an ordinary room.
+  const ops = client.subscribe<{ onPost: { text: string } }>('subscription { onPost(room: "private-ops") { text } }');
+  await ops.started;
+  const staff = client.subscribe('subscription Staff { onPost(room: "staff-room") { text } }');
+  const refused = await staff.next().then(
+    () => assert.fail('expected the start to be refused'),
+    (e: { errors?: unknown[] }) => e.errors,
+  );
+  assert.deepEqual(refused, [{ errorType: 'Unauthorized', message: 'Not Authorized to access onPost on type Subscription' }]);
+
+  for (const [room, text, priority] of [['lobby', 'low', 1], ['hall', 'elsewhere', 3], ['private-ops', 'ops', 1], ['lobby', 'high', 2]] as const) {
+    await client.execute(`mutation { post(room: "${room}", text: "${text}", priority: ${priority}) { id } }`);
+  }
+  assert.deepEqual((await urgent.next()).value, { data: { onPost: { room: 'lobby', text: 'high' } } });
+  assert.deepEqual((await ops.next()).value, { data: { onPost: { text: 'ops' } } });
+  assert.equal(server.realtime.subscriptions.length, 2, 'the refused start holds no subscription');
+});

@@ -17,7 +17,7 @@ import { EventsEngine, type EventsEngineOptions } from './events-engine.js';
 import { answerLivePage, isLivePageRequest } from './live-page.js';
 import type { TemplateApp } from './template/app.js';
 
-export interface LocalAppSyncOptions extends RealtimeOptions {
+export interface LocalAppSyncOptions extends Omit<RealtimeOptions, 'fieldResolvers'> {
   /** @default 0 (any free port) */
   port?: number;
   /** @default '127.0.0.1' */
@@ -130,7 +130,7 @@ async function startTemplate(options: LocalAppSyncOptions): Promise<TemplateApp>
 }
 
 async function serveWith(options: LocalAppSyncOptions, app: TemplateApp | undefined): Promise<LocalAppSync> {
-  const engine = new RealtimeEngine(options);
+  const engine = new RealtimeEngine({ ...options, fieldResolvers: app?.fieldResolvers });
   const events = new EventsEngine({
     auth: options.auth,
     publicHost: options.publicHost,

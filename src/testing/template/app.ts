@@ -4,7 +4,7 @@
  * template resolver for the executor. Everything that cannot run fails here, at start.
  */
 import { randomBytes } from 'node:crypto';
-import { print, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import { print, type FieldNode, type SelectionSetNode } from 'graphql';
 import type { LocalAuthOptions } from '../auth-check.js';
 import { compileCode } from '../appsync-js/compile.js';
 import { loadOptional } from '../appsync-js/optional.js';
@@ -16,7 +16,7 @@ import { HttpDataSource } from '../datasources/http.js';
 import { LambdaDataSource, loadHandler } from '../datasources/lambda.js';
 import { noneDataSource } from '../datasources/none.js';
 import type { DataSourceRunner } from '../datasources/types.js';
-import type { FieldResolution, TemplateFieldResolver } from '../graphql/executor.js';
+import type { FieldInfo, FieldResolution, TemplateFieldResolver } from '../graphql/executor.js';
 import { identityOf } from './identity.js';
 import { loadTemplate } from './load.js';
 import type { AppModel, CodeSource } from './model.js';
@@ -56,14 +56,6 @@ export async function startTemplateApp(file: string, options: TemplateAppOptions
   const timeoutMs = options.evaluationTimeoutMs ?? 1000;
   const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const now = options.now ?? (() => new Date());
-  for (const resolver of model.resolvers) {
-    if (resolver.typeName === 'Subscription') {
-      throw new TemplateError(
-        `the resolver of Subscription.${resolver.fieldName} would run when a client subscribes (auth checks, setSubscriptionFilter), which the local AppSync does not do yet: remove it for local runs; subscriptions then fan out by their arguments as without a resolver.`,
-        { file, resource: resolver.logicalId },
-      );
-    }
-  }
   const sandboxOf = async (code: CodeSource, resource: string, needsBoth: boolean): Promise<Sandbox> => {
     const sandbox = new Sandbox(await compileCode(code, resource), { timeoutMs, now: () => now().getTime(), log: (level, text) => log(`[${resource}] ${level} ${text}`) });
     const exported = sandbox.exports();
@@ -118,7 +110,7 @@ export async function startTemplateApp(file: string, options: TemplateAppOptions
               source: call.source ?? null,
               info: infoOf(call.info),
               request: { headers: call.headers, domainName: null },
-              env: {},
+              env: model.api.environment,
             },
           },
           timeoutMs,
@@ -145,7 +137,7 @@ export async function startTemplateApp(file: string, options: TemplateAppOptions
 export { ResolverError };
 
 /** `ctx.info`: the field, its parent type, the variables and the selection set (list and text). */
-function infoOf(info: GraphQLResolveInfo): Record<string, unknown> {
+function infoOf(info: FieldInfo): Record<string, unknown> {
   const node = info.fieldNodes[0] as FieldNode | undefined;
   const list: string[] = [];
   const walk = (set: SelectionSetNode | undefined, prefix: string) => {

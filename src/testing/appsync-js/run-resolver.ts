@@ -7,7 +7,7 @@
  * time limit hit a `Code` error naming the limit.
  */
 import type { DataSourceAnswer, DataSourceRunner } from '../datasources/types.js';
-import { DataSourceRequestError } from '../datasources/types.js';
+import { DataSourceEngineError, DataSourceRequestError } from '../datasources/types.js';
 import type { AppendedError, EvaluationOutcome, Sandbox } from './sandbox.js';
 
 /** A field error as the executor reports it (errorType, data, errorInfo). */
@@ -106,7 +106,7 @@ async function call(dataSource: DataSourceRunner | undefined, request: unknown):
   try {
     return await dataSource.invoke(request, { resource: '' });
   } catch (error) {
-    if (error instanceof DataSourceRequestError) throw new ResolverError(error.message, error.errorType);
+    if (error instanceof DataSourceRequestError || error instanceof DataSourceEngineError) throw new ResolverError(error.message, error.errorType);
     throw error;
   }
 }

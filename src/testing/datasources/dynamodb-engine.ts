@@ -21,6 +21,8 @@ export interface DynamoDBEngineOptions {
 export interface DynamoDBEngine {
   client: DynamoDBClient;
   sdk: typeof import('@aws-sdk/client-dynamodb');
+  /** The embedded engine (dynalite), which has no TransactGetItems / TransactWriteItems. */
+  embedded: boolean;
   close(): Promise<void>;
 }
 
@@ -75,5 +77,5 @@ export async function startDynamoDB(tables: TableModel[], options: DynamoDBEngin
     await close();
     throw error;
   }
-  return { client, sdk, close };
+  return { client, sdk, embedded: options.endpoint === undefined, close };
 }

@@ -62,11 +62,7 @@ type Connection = EngineConnection<LocalSubscription>;
 export class RealtimeEngine extends EngineCore<LocalSubscription, RealtimeFaults> {
   readonly faults: RealtimeFaults = realtimeFaults();
   readonly #options: RealtimeOptions;
-  /**
-   * The schema built from `options.schema`, if one was given, with the directives AppSync
-   * serves (see `servedSchema`).
-   */
-  readonly schema: GraphQLSchema | undefined;
+  #schema: GraphQLSchema | undefined;
   /** Parsed documents of subscriptions started under a schema, for projecting results. */
   readonly #documents = new WeakMap<LocalSubscription, DocumentNode>();
   /** The root field's node and the fragments of subscriptions started under a schema (`ctx.info`). */
@@ -78,7 +74,25 @@ export class RealtimeEngine extends EngineCore<LocalSubscription, RealtimeFaults
   constructor(options: RealtimeOptions = {}) {
     super('graphql-ws', '/graphql/connect', options);
     this.#options = options;
-    this.schema = options.schema === undefined ? undefined : servedSchema(buildAppSyncSchema(options.schema));
+    this.#schema = options.schema === undefined ? undefined : servedSchema(buildAppSyncSchema(options.schema));
+  }
+
+  /**
+   * The schema built from `options.schema`, if one was given, with the directives AppSync
+   * serves (see `servedSchema`).
+   */
+  get schema(): GraphQLSchema | undefined {
+    return this.#schema;
+  }
+
+  /**
+   * Serves another schema from now on (a template reloaded by `--watch`): new starts validate
+   * against it and results are projected by it; live subscriptions go on with their documents.
+   * @throws TransportConfigurationError when `schema` is not a valid AppSync schema.
+   */
+  replaceSchema(schema: string | GraphQLSchema): GraphQLSchema {
+    this.#schema = servedSchema(buildAppSyncSchema(schema));
+    return this.#schema;
   }
 
   protected errorFrame(type: string, errors: unknown, id?: string): Record<string, unknown> {

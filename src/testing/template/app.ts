@@ -10,7 +10,7 @@ import { compileCode } from '../appsync-js/compile.js';
 import { loadOptional } from '../appsync-js/optional.js';
 import { ResolverError, runResolver, type ResolverPlan, type Step } from '../appsync-js/run-resolver.js';
 import { Sandbox } from '../appsync-js/sandbox.js';
-import { startDynamoDB, type DynamoDBEngine } from '../datasources/dynamodb-engine.js';
+import { ensureTables, startDynamoDB, type DynamoDBEngine } from '../datasources/dynamodb-engine.js';
 import { DynamoDBDataSource } from '../datasources/dynamodb.js';
 import { HttpDataSource } from '../datasources/http.js';
 import { LambdaDataSource, loadHandler } from '../datasources/lambda.js';
@@ -38,11 +38,26 @@ export interface TemplateAppOptions {
 }
 
 export interface TemplateApp {
+  /** The model being served (replaced by `commit`). */
   model: AppModel;
   apiKeys: string[];
   auth: LocalAuthOptions;
+  /** The resolvers being served: one Map, its entries replaced in place by `commit`. */
   fieldResolvers: Map<string, TemplateFieldResolver>;
+  /**
+   * Reads the template and its code again and builds everything anew (tables it adds are
+   * created), without touching what is served. @throws TemplateError as at start.
+   */
+  prepare(): Promise<PreparedApp>;
+  /** Serves a prepared version: its model and resolvers replace the current ones at once. */
+  commit(prepared: PreparedApp): void;
   close(): Promise<void>;
+}
+
+/** A version of the app read again, ready to be served. */
+export interface PreparedApp {
+  model: AppModel;
+  fieldResolvers: Map<string, TemplateFieldResolver>;
 }
 
 /** `da2-` and 26 lowercase letters and digits, as AppSync's keys look. */
@@ -66,12 +81,18 @@ export async function startTemplateApp(file: string, options: TemplateAppOptions
 
   let dynamodb: DynamoDBEngine | undefined;
   const close = async () => void (await dynamodb?.close());
-  try {
-    const usesDynamo = [...model.dataSources.values()].some((d) => d.kind === 'AMAZON_DYNAMODB');
-    if (usesDynamo || model.tables.length > 0) {
-      dynamodb = await startDynamoDB(model.tables, { endpoint: options.dynamodbEndpoint, dataDir: options.dataDir, region: 'us-east-1' });
-    }
-    const { unmarshall } = usesDynamo ? await loadOptional<typeof import('@aws-sdk/util-dynamodb')>('@aws-sdk/util-dynamodb', 'for AMAZON_DYNAMODB data sources') : { unmarshall: undefined };
+  const usesDynamo = (m: AppModel) => m.tables.length > 0 || [...m.dataSources.values()].some((d) => d.kind === 'AMAZON_DYNAMODB');
+  const engineFor = async (m: AppModel): Promise<DynamoDBEngine | undefined> => {
+    if (!usesDynamo(m)) return dynamodb;
+    if (dynamodb === undefined) dynamodb = await startDynamoDB(m.tables, { endpoint: options.dynamodbEndpoint, dataDir: options.dataDir, region: 'us-east-1' });
+    else await ensureTables(dynamodb, m.tables);
+    return dynamodb;
+  };
+  /** Every resolver of `model` compiled, its data sources ready: what fails here fails the start (or the reload). */
+  const build = async (model: AppModel): Promise<Map<string, TemplateFieldResolver>> => {
+    const dynamodb = await engineFor(model);
+    const readsDynamo = [...model.dataSources.values()].some((d) => d.kind === 'AMAZON_DYNAMODB');
+    const { unmarshall } = readsDynamo ? await loadOptional<typeof import('@aws-sdk/util-dynamodb')>('@aws-sdk/util-dynamodb', 'for AMAZON_DYNAMODB data sources') : { unmarshall: undefined };
     const runners = new Map<string, DataSourceRunner>();
     for (const ds of model.dataSources.values()) {
       if (ds.kind === 'NONE') runners.set(ds.name, noneDataSource);
@@ -118,6 +139,10 @@ export async function startTemplateApp(file: string, options: TemplateAppOptions
         return resolved;
       });
     }
+    return fieldResolvers;
+  };
+  try {
+    const fieldResolvers = await build(model);
     const apiKeys = model.api.authModes.includes('API_KEY') ? model.apiKeys.map(() => newApiKey()) : [];
     const given = options.auth ?? {};
     const modes = new Set(model.api.authModes);
@@ -127,7 +152,23 @@ export async function startTemplateApp(file: string, options: TemplateAppOptions
       ...((modes.has('AMAZON_COGNITO_USER_POOLS') || modes.has('OPENID_CONNECT')) && given.jwt ? { jwt: given.jwt } : {}),
       ...(modes.has('AWS_LAMBDA') && given.lambda ? { lambda: given.lambda } : {}),
     };
-    return { model, apiKeys, auth, fieldResolvers, close };
+    const app: TemplateApp = {
+      model,
+      apiKeys,
+      auth,
+      fieldResolvers,
+      close,
+      async prepare() {
+        const next = loadTemplate(file, { parameters: options.parameters });
+        return { model: next, fieldResolvers: await build(next) };
+      },
+      commit(prepared) {
+        app.model = prepared.model;
+        fieldResolvers.clear();
+        for (const [key, resolver] of prepared.fieldResolvers) fieldResolvers.set(key, resolver);
+      },
+    };
+    return app;
   } catch (error) {
     await close();
     throw error;

@@ -69,6 +69,12 @@ export interface LocalAppSyncOptions extends Omit<RealtimeOptions, 'fieldResolve
    * API keys and auth modes stay as at start. @default false
    */
   watch?: boolean | undefined;
+  /**
+   * The deploy check (AWS's @aws-appsync/eslint-plugin base rules, refusing at start what AppSync
+   * refuses to deploy) resolves eslint and the plugin from here; false skips it. Without them the
+   * check is skipped, and `resolverLog` says so. @default the template's folder
+   */
+  lintFrom?: string | false | undefined;
   /** Told each reload's outcome (with `watch`, or `server.reload()`). @default none */
   onReload?: ((outcome: TemplateReload) => void) | undefined;
 }
@@ -150,6 +156,7 @@ async function startTemplate(options: LocalAppSyncOptions): Promise<TemplateApp>
     log: options.resolverLog,
     auth: options.auth,
     now: options.now,
+    lintFrom: options.lintFrom,
   });
 }
 

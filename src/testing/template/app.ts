@@ -6,7 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import { print, type FieldNode, type SelectionSetNode } from 'graphql';
 import type { LocalAuthOptions } from '../auth-check.js';
+import { dirname, resolve } from 'node:path';
 import { compileCode } from '../appsync-js/compile.js';
+import { loadDeployLint } from '../appsync-js/deploy-lint.js';
 import { loadOptional } from '../appsync-js/optional.js';
 import { ResolverError, runResolver, type ResolverPlan, type Step } from '../appsync-js/run-resolver.js';
 import { Sandbox } from '../appsync-js/sandbox.js';
@@ -35,6 +37,11 @@ export interface TemplateAppOptions {
   /** The auth options given beside the template (IAM credentials, JWTs, Lambda tokens, more keys). */
   auth?: LocalAuthOptions | undefined;
   now?: (() => Date) | undefined;
+  /**
+   * Where eslint and @aws-appsync/eslint-plugin are resolved from for the deploy check; false
+   * skips it. @default the template's folder
+   */
+  lintFrom?: string | false | undefined;
 }
 
 export interface TemplateApp {
@@ -71,6 +78,8 @@ export async function startTemplateApp(file: string, options: TemplateAppOptions
   const timeoutMs = options.evaluationTimeoutMs ?? 1000;
   const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const now = options.now ?? (() => new Date());
+  const lint = options.lintFrom === false ? undefined : loadDeployLint(options.lintFrom ?? dirname(resolve(file)));
+  if (lint !== undefined) log('unavailable' in lint ? `[deploy check] skipped: ${lint.unavailable}; code AppSync refuses to deploy may run here.` : `[deploy check] ${lint.description}`);
   const sandboxOf = async (code: CodeSource, resource: string, needsBoth: boolean): Promise<Sandbox> => {
     const sandbox = new Sandbox(await compileCode(code, resource), { timeoutMs, now: () => now().getTime(), log: (level, text) => log(`[${resource}] ${level} ${text}`) });
     const exported = sandbox.exports();
@@ -90,6 +99,13 @@ export async function startTemplateApp(file: string, options: TemplateAppOptions
   };
   /** Every resolver of `model` compiled, its data sources ready: what fails here fails the start (or the reload). */
   const build = async (model: AppModel): Promise<Map<string, TemplateFieldResolver>> => {
+    if (lint !== undefined && !('unavailable' in lint)) {
+      // Each piece of code parses first (esbuild says where it does not), then AWS's rules run on all of it.
+      const targets = [...model.resolvers.map((r) => ({ source: r.code, resource: r.logicalId })), ...model.resolvers.flatMap((r) => r.functions.map((f) => ({ source: f.code, resource: f.logicalId })))];
+      const unique = [...new Map(targets.map((t) => [t.resource, t])).values()];
+      for (const { source, resource } of unique) await compileCode(source, resource);
+      lint.check(unique);
+    }
     const dynamodb = await engineFor(model);
     const readsDynamo = [...model.dataSources.values()].some((d) => d.kind === 'AMAZON_DYNAMODB');
     const { unmarshall } = readsDynamo ? await loadOptional<typeof import('@aws-sdk/util-dynamodb')>('@aws-sdk/util-dynamodb', 'for AMAZON_DYNAMODB data sources') : { unmarshall: undefined };

@@ -5,7 +5,7 @@
  * disallowed methods…) on a TypeScript program made of the code alone, in memory. Elsewhere (the
  * project has TypeScript 7, whose compiler API the plugin cannot use) its `base` configuration
  * runs (for, while, try, regex literals, classes, `this`, async/await, generators, labels,
- * `continue`, `in`, `instanceof`, `delete`, re-assigning `ctx`…) with ESLint's default parser:
+ * `continue`, `in`, `instanceof`, `++`/`--`/`~`, re-assigning `ctx`…) with ESLint's default parser:
  * the plugin's entry point loads the TypeScript parser even for those, so each rule file is loaded
  * on its own, by the names the entry point gives them. The packages are the user's, resolved from
  * `from` (the template's folder by default); when they are not there the check is skipped, and

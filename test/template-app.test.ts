@@ -145,7 +145,8 @@ test('a resolver that loops forever and a request for a missing table fail their
 
 test('a resolver on a Subscription field runs at start: util.unauthorized() refuses that id, its filter (reading ctx.env) picks the results', async (t) => {
   const CHAT = fileURLToPath(new URL('../../examples/chat-app/template.yaml', import.meta.url));
-  const { server, client } = await serve(t, CHAT, { parameters: { PrivatePrefix: 'staff-' } });
+  const file = edited(CHAT, 'if (room.startsWith(ctx.env.PRIVATE_PREFIX)) util.unauthorized();', "if (room.startsWith(ctx.env.PRIVATE_PREFIX)) util.unauthorized();\n          if (room === 'closed') util.error('The room is closed.', 'RoomClosed');\n          if (room === 'broken') null.x;");
+  const { server, client } = await serve(t, file, { parameters: { PrivatePrefix: 'staff-' } });
   const urgent = client.subscribe<{ onPost: { room: string; text: string } }>('subscription { onPost(room: "lobby", minPriority: 2) { room text } }');
   await urgent.started;
   // Under the overridden prefix (ctx.env.PRIVATE_PREFIX), private-ops is an ordinary room.
@@ -157,6 +158,16 @@ test('a resolver on a Subscription field runs at start: util.unauthorized() refu
     (e: { errors?: unknown[] }) => e.errors,
   );
   assert.deepEqual(refused, [{ errorType: 'Unauthorized', message: 'Not Authorized to access onPost on type Subscription' }]);
+  for (const [room, errors] of [
+    ['closed', [{ errorType: 'RoomClosed', message: 'The room is closed.' }]],
+    ['broken', [{ errorType: 'Code', message: "TypeError: Cannot read properties of null (reading 'x')" }]],
+  ] as const) {
+    const refusedToo = await client.subscribe(`subscription { onPost(room: "${room}") { text } }`).next().then(
+      () => assert.fail(`expected the start for ${room} to be refused`),
+      (e: { errors?: unknown[] }) => e.errors,
+    );
+    assert.deepEqual(refusedToo, errors);
+  }
 
   for (const [room, text, priority] of [['lobby', 'low', 1], ['hall', 'elsewhere', 3], ['private-ops', 'ops', 1], ['lobby', 'high', 2]] as const) {
     await client.execute(`mutation { post(room: "${room}", text: "${text}", priority: ${priority}) { id } }`);

@@ -238,9 +238,11 @@ export class RealtimeEngine extends EngineCore<LocalSubscription, RealtimeFaults
       this.#filters.set(subscription, filter);
       return undefined;
     } catch (cause) {
-      const { errorType, message } = (cause ?? {}) as { errorType?: unknown; message?: unknown };
-      // A resolver's own error carries its errorType; anything else is ours, named by class only.
-      if (typeof errorType === 'string') return [{ errorType, message: String(message) }];
+      // A resolver's own error carries its errorType (null for util.error without one); anything else is ours, named by class only.
+      if (cause instanceof Error && 'errorType' in cause) {
+        const { errorType } = cause as { errorType: unknown };
+        return [{ errorType: typeof errorType === 'string' ? errorType : null, message: cause.message }];
+      }
       return [{ errorType: 'InternalFailure', message: `The resolver of Subscription.${subscription.field} failed in the local AppSync (${cause instanceof Error ? cause.name : typeof cause}).` }];
     }
   }

@@ -10,7 +10,7 @@
  * (raw, ours, ours-observe, amplify, raw, …) and the medians are reported; ratios are medians of
  * the per-round ratios. Nothing here is a pass/fail test.
  *
- * Options: --quick (fewer rounds and frames, for a smoke run), --only=cpu,apollo,latency,heap,rss,import,iam,document,bundle,fanout
+ * Options: --quick (fewer rounds and frames, for a smoke run), --only=cpu,apollo,latency,heap,rss,import,iam,document,bundle,fanout,template
  * Env: BENCH_LIB=/path/to/src/index.js to measure another build than ../dist.
  * The bundle rows are scripts/size.mjs's measurement (the CI size check's), called from here.
  */
@@ -28,8 +28,8 @@ const wants = (section) => only === undefined || only.includes(section);
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 
 const P = quick
-  ? { cpuRounds: 2, warmup: 1000, frames: 5000, latencyProcs: 1, cycles: 4, heapRounds: 1, heapSubs: 500, rssRounds: 1, importRounds: 3, iamRounds: 2, iamMs: 200, fanoutRounds: 1, fanoutSockets: 200, fanoutEvents: 3 }
-  : { cpuRounds: 11, warmup: 5000, frames: 30000, latencyProcs: 3, cycles: 10, heapRounds: 3, heapSubs: 2000, rssRounds: 2, importRounds: 8, iamRounds: 7, iamMs: 300, fanoutRounds: 3, fanoutSockets: 2000, fanoutEvents: 5 };
+  ? { cpuRounds: 2, warmup: 1000, frames: 5000, latencyProcs: 1, cycles: 4, heapRounds: 1, heapSubs: 500, rssRounds: 1, importRounds: 3, iamRounds: 2, iamMs: 200, fanoutRounds: 1, fanoutSockets: 200, fanoutEvents: 3, templateRounds: 1, templateSockets: 20, templatePer: 5, templateMutations: 20, templateEvalMs: 300 }
+  : { cpuRounds: 11, warmup: 5000, frames: 30000, latencyProcs: 3, cycles: 10, heapRounds: 3, heapSubs: 2000, rssRounds: 2, importRounds: 8, iamRounds: 7, iamMs: 300, fanoutRounds: 3, fanoutSockets: 2000, fanoutEvents: 5, templateRounds: 3, templateSockets: 100, templatePer: 10, templateMutations: 100, templateEvalMs: 1000 };
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -379,6 +379,26 @@ const fmt = (v, unit) => {
 };
 const fmtRatio = (r) => (r === undefined ? '' : `${r.toFixed(2)}×`);
 
+// ---- a template app: resolver evaluations and a DynamoDB-backed mutation's fan-out ---------------
+// (clients/template.mjs, one process per round; each figure beside its baseline from the same round.)
+const templateRows = [];
+if (wants('template')) {
+  const per = { unit: [], unitBaseline: [], pipeline: [], pipelineBaseline: [], templateP50: [], baselineP50: [], templateP99: [], baselineP99: [] };
+  for (let round = 0; round < P.templateRounds; round++) {
+    const args = [P.templateSockets, P.templatePer, P.templateMutations, P.templateEvalMs, round % 2 === 0 ? 'baseline' : 'template'].map(String);
+    const r = await run(here('./clients/template.mjs'), args, { timeoutMs: 300_000 });
+    for (const key of Object.keys(per)) per[key].push(r[key]);
+    log(`template round ${round + 1}: unit ${Math.round(r.unit)} evals/s, pipeline ${Math.round(r.pipeline)} evals/s, mutation p50 ${r.templateP50.toFixed(1)} ms (baseline ${r.baselineP50.toFixed(1)} ms)`);
+  }
+  const ratio = (a, b) => median(per[a].map((v, i) => v / per[b][i]));
+  templateRows.push(
+    { metric: 'resolver evaluations per second, UNIT (request + response on NONE, each in its sandbox)', unit: '/s', value: median(per.unit), baseline: median(per.unitBaseline), ratio: ratio('unit', 'unitBaseline') },
+    { metric: 'resolver evaluations per second, PIPELINE of two functions (6 per call)', unit: '/s', value: median(per.pipeline), baseline: median(per.pipelineBaseline), ratio: ratio('pipeline', 'pipelineBaseline') },
+    { metric: 'DynamoDB-backed mutation over HTTP until every subscriber has it, p50', unit: 'ms', value: median(per.templateP50), baseline: median(per.baselineP50), ratio: ratio('templateP50', 'baselineP50') },
+    { metric: 'DynamoDB-backed mutation over HTTP until every subscriber has it, p99', unit: 'ms', value: median(per.templateP99), baseline: median(per.baselineP99), ratio: ratio('templateP99', 'baselineP99') },
+  );
+}
+
 let commit = 'unknown';
 try {
   commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
@@ -442,6 +462,18 @@ for (const row of apolloRows) {
     '|---|---|---:|---:|---:|',
     `| client CPU per \`data\` frame (~1 KB) | µs | ${fmt(row.ours, 'µs')} | ${fmt(row.legacy, 'µs')} | ${fmtRatio(row.ratio)} |`,
   );
+}
+if (templateRows.length > 0) {
+  out.push(
+    '',
+    `A template app (clients/template.mjs, ${P.templateRounds} round(s), medians; ratios are medians of per-round ratios): evaluations against the same handlers called as plain functions in the server's realm (no sandbox, no JSON crossing); the mutation is examples/chat-app's \`post\` (APPSYNC_JS, PutItem on the embedded dynalite, a subscription resolver's filter) with ${(P.templateSockets * P.templatePer).toLocaleString('en-US')} subscribers on ${P.templateSockets} sockets, ${P.templateMutations} mutations one after another, against the bundled chat schema's NONE \`createMessage\` (no template) on as many subscribers.`,
+    '',
+    '| measurement | unit | template app | baseline | template / baseline |',
+    '|---|---|---:|---:|---:|',
+  );
+  // An evaluation in its sandbox costs a thousand plain calls: such ratios read better as 1/N.
+  const small = (r) => (r < 0.01 ? `${r.toPrecision(2)}× (1/${Math.round(1 / r).toLocaleString('en-US')})` : fmtRatio(r));
+  for (const row of templateRows) out.push(`| ${row.metric} | ${row.unit} | ${fmt(row.value, row.unit)} | ${fmt(row.baseline, row.unit)} | ${small(row.ratio)} |`);
 }
 out.push('', `Took ${((performance.now() - t0) / 1000).toFixed(0)} s.`);
 console.log(out.join('\n'));

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, test, type TestContext } from 'node:test';
 import { TransportAuthError, TransportConnectionFailed, TransportServerError } from '../src/index.js';
 import { CliError, EXIT, exitCodeFor } from '../src/cli/exit-codes.js';
@@ -178,6 +179,27 @@ test('the first session works exactly as serve prints it (serve, subscribe, quer
   assert.equal(await publish.done, 0, publish.output.stderr);
   assert.equal(await events.done, 0, events.output.stderr);
   assert.equal(events.output.stdout, '{"text":"hello"}\n');
+  serve.child.kill('SIGTERM');
+  assert.equal(await serve.done, 0);
+});
+
+test('serve --template: the api key line, a first session that names the key made for the template, and the app answering the CLI', async (t) => {
+  const template = fileURLToPath(new URL('../../examples/chat-app/template.yaml', import.meta.url));
+  const serve = spawnShell(t, `${shellQuote(process.execPath)} ${shellQuote(CLI)} serve --port 0 --template ${shellQuote(template)}`, childEnv());
+  await serve.waitFor(/^The page .*$/m, 'stderr');
+  const key = /^api key: (da2-[a-z0-9]{26})$/m.exec(serve.output.stdout)?.[1];
+  assert.ok(key, serve.output.stdout);
+  assert.match(serve.output.stderr, /not emulated \(no local meaning\): TableRole \(AWS::IAM::Role\)/);
+  assert.ok(serve.output.stderr.includes(`  First set APPSYNC_API_KEY to the key serve made for the template's AWS::AppSync::ApiKey (the "api key:" line; the commands read it): export APPSYNC_API_KEY=${key}\n`), serve.output.stderr);
+  const url = /^HTTP: (\S+)$/m.exec(serve.output.stdout)?.[1] ?? '';
+  const env = { ...childEnv(), APPSYNC_API_KEY: key };
+  const node = `${shellQuote(process.execPath)} ${shellQuote(CLI)}`;
+  const subscribe = spawnShell(t, `${node} subscribe ${url} 'subscription { onPost(room: "lobby") { room text } }' --count 1`, env);
+  await subscribe.waitFor(/subscription started/, 'stderr');
+  const post = spawnShell(t, `${node} query ${url} 'mutation { post(room: "lobby", text: "hi") { text } }'`, env);
+  assert.equal(await post.done, 0, post.output.stderr);
+  assert.equal(await subscribe.done, 0, subscribe.output.stderr);
+  assert.equal(subscribe.output.stdout, '{"data":{"onPost":{"room":"lobby","text":"hi"}}}\n');
   serve.child.kill('SIGTERM');
   assert.equal(await serve.done, 0);
 });

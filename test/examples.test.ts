@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const EXPECTED: Record<string, RegExp> = {
   'subscribe-local.mjs': /received 3 results; closed cleanly\n$/,
+  'chat-app.mjs': /^\{"data":\{"onPost":\{"room":"lobby","text":"the build is red","priority":3\}\}\}\nrefused: Unauthorized: Not Authorized to access onPost on type Subscription\nstored: fyi, the build is red\n$/,
   'mutation-to-subscription.mjs': /^\{"data":\{"onCreateMessage":\{"id":"[^"]+","room":"lobby","text":"hello"\}\}\}\ncaught before sending: .*listMesages/,
 };
 

@@ -5,7 +5,7 @@
  * contains what AppSync would refuse or fail.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -141,4 +141,78 @@ test('a resolver that loops forever and a request for a missing table fail their
   );
   assert.equal(missing?.errorType, 'DynamoDB:ResourceNotFoundException');
   assert.match(missing?.message ?? '', /^Requested resource not found/);
+});
+
+test('a resolver on a Subscription field runs at start: util.unauthorized() refuses that id, its filter (reading ctx.env) picks the results', async (t) => {
+  const CHAT = fileURLToPath(new URL('../../examples/chat-app/template.yaml', import.meta.url));
+  const file = edited(CHAT, 'if (room.startsWith(ctx.env.PRIVATE_PREFIX)) util.unauthorized();', "if (room.startsWith(ctx.env.PRIVATE_PREFIX)) util.unauthorized();\n          if (room === 'closed') util.error('The room is closed.', 'RoomClosed');\n          if (room === 'broken') null.x;");
+  const { server, client } = await serve(t, file, { parameters: { PrivatePrefix: 'staff-' } });
+  const urgent = client.subscribe<{ onPost: { room: string; text: string } }>('subscription { onPost(room: "lobby", minPriority: 2) { room text } }');
+  await urgent.started;
+  // Under the overridden prefix (ctx.env.PRIVATE_PREFIX), private-ops is an ordinary room.
+  const ops = client.subscribe<{ onPost: { text: string } }>('subscription { onPost(room: "private-ops") { text } }');
+  await ops.started;
+  const staff = client.subscribe('subscription Staff { onPost(room: "staff-room") { text } }');
+  const refused = await staff.next().then(
+    () => assert.fail('expected the start to be refused'),
+    (e: { errors?: unknown[] }) => e.errors,
+  );
+  assert.deepEqual(refused, [{ errorType: 'Unauthorized', message: 'Not Authorized to access onPost on type Subscription' }]);
+  for (const [room, errors] of [
+    ['closed', [{ errorType: 'RoomClosed', message: 'The room is closed.' }]],
+    ['broken', [{ errorType: 'Code', message: "TypeError: Cannot read properties of null (reading 'x')" }]],
+  ] as const) {
+    const refusedToo = await client.subscribe(`subscription { onPost(room: "${room}") { text } }`).next().then(
+      () => assert.fail(`expected the start for ${room} to be refused`),
+      (e: { errors?: unknown[] }) => e.errors,
+    );
+    assert.deepEqual(refusedToo, errors);
+  }
+
+  for (const [room, text, priority] of [['lobby', 'low', 1], ['hall', 'elsewhere', 3], ['private-ops', 'ops', 1], ['lobby', 'high', 2]] as const) {
+    await client.execute(`mutation { post(room: "${room}", text: "${text}", priority: ${priority}) { id } }`);
+  }
+  assert.deepEqual((await urgent.next()).value, { data: { onPost: { room: 'lobby', text: 'high' } } });
+  assert.deepEqual((await ops.next()).value, { data: { onPost: { text: 'ops' } } });
+  assert.equal(server.realtime.subscriptions.length, 2, 'the refused start holds no subscription');
+});
+
+test("the deploy check: AWS's @aws-appsync/eslint-plugin passes the published samples and refuses a forbidden feature, naming resource, file, line and rule", async (t) => {
+  const LINT = fileURLToPath(new URL('../../lint/', import.meta.url));
+  const CHAT = fileURLToPath(new URL('../../examples/chat-app/template.yaml', import.meta.url));
+  // Without TypeScript (or with TypeScript 7) where the packages are found: the base rules only.
+  const baseOnly = mkdtempSync(join(tmpdir(), 'appsync-lint-'));
+  mkdirSync(join(baseOnly, 'node_modules', '@aws-appsync'), { recursive: true });
+  symlinkSync(join(LINT, 'node_modules', 'eslint'), join(baseOnly, 'node_modules', 'eslint'));
+  symlinkSync(join(LINT, 'node_modules', '@aws-appsync', 'eslint-plugin'), join(baseOnly, 'node_modules', '@aws-appsync', 'eslint-plugin'));
+  t.after(() => rmSync(baseOnly, { recursive: true, force: true }));
+  const configurations = [
+    [LINT, /^\[deploy check\] @aws-appsync\/eslint-plugin 2\.0\.2, 22 recommended rules \(TypeScript 5\.\d+\.\d+\)$/],
+    [baseOnly, /^\[deploy check\] @aws-appsync\/eslint-plugin 2\.0\.2, 17 base rules$/],
+  ] as const;
+  for (const [lintFrom, described] of configurations) {
+    for (const template of lintFrom === LINT ? [UNIT, PIPELINE, CHAT] : [UNIT]) {
+      const { logs } = await serve(t, template, { lintFrom });
+      assert.ok(logs.some((l) => described.test(l)), logs.join('\n'));
+    }
+  }
+  const file = edited(UNIT, 'const { filter: f, limit = 20, nextToken } = ctx.args;', 'const { filter: f, limit = 20, nextToken } = ctx.args; for (let i = 0; i < limit; i += 1) {}');
+  const line = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes('for (let i = 0')) + 1;
+  for (const [lintFrom] of configurations) {
+    const error = await startLocalAppSync({ template: file, lintFrom, resolverLog: () => {} }).then(
+      (server) => server.close().then(() => assert.fail('expected the template to be refused')),
+      (e: unknown) => e as Error,
+    );
+    assert.equal(error.message, `${file}:${line}: resource ListTodosResolver: AppSync would refuse to deploy this code: For statements are not supported. (@aws-appsync/no-for, column 58).`);
+  }
+  // A type-aware rule (recursion), which only the whole configuration has.
+  const recursive = edited(UNIT, 'export function request(ctx) {\n          const { filter: f', 'function depth(n) { return n > 0 ? depth(n - 1) : 0; }\n        export function request(ctx) {\n          depth(1);\n          const { filter: f');
+  const refused = await startLocalAppSync({ template: recursive, lintFrom: LINT, resolverLog: () => {} }).then(
+    (server) => server.close().then(() => assert.fail('expected the template to be refused')),
+    (e: unknown) => e as Error,
+  );
+  assert.match(refused.message, /: resource ListTodosResolver: AppSync would refuse to deploy this code: Recursive function calls not supported\. Detected cycle in depth <-depth \(@aws-appsync\/no-recursion, column \d+\)/);
+  // Without the packages the check is skipped, and the log says so.
+  const { logs } = await serve(t, UNIT, { lintFrom: tmpdir() });
+  assert.ok(logs.some((l) => l.startsWith('[deploy check] skipped: eslint and @aws-appsync/eslint-plugin are not installed where')), logs.join('\n'));
 });

@@ -21,6 +21,11 @@ export interface FirstSessionServer {
  */
 export interface ServedAuth {
   apiKeys: readonly string[];
+  /**
+   * The keys `serve` made for a template's `AWS::AppSync::ApiKey` resources (also in `apiKeys`):
+   * made here, never typed, so the lines may show the first one. @default none
+   */
+  madeApiKeys?: readonly string[];
   jwts: readonly string[];
   lambdaTokens: readonly string[];
   iamAccessKeyId: string | undefined;
@@ -37,6 +42,10 @@ function authFor(auth: ServedAuth): { setup: string | undefined; prefix: string;
     prefix: '',
     flag: '',
   });
+  const made = auth.madeApiKeys?.[0];
+  if (made !== undefined) {
+    return { setup: `First set APPSYNC_API_KEY to the key serve made for the template's AWS::AppSync::ApiKey (the "api key:" line; the commands read it): export APPSYNC_API_KEY=${made}`, prefix: '', flag: '' };
+  }
   if (auth.apiKeys.length > 0) return env('APPSYNC_API_KEY', '--api-key');
   if (auth.jwts.length > 0) return env('APPSYNC_JWT', '--jwt');
   if (auth.lambdaTokens.length > 0) return env('APPSYNC_LAMBDA_TOKEN', '--lambda-token');

@@ -4,7 +4,7 @@
  * @module appsync-websockets/testing
  */
 export { startLocalAppSync } from './node-server.js';
-export type { LocalAppSync, LocalAppSyncOptions } from './node-server.js';
+export type { LocalAppSync, LocalAppSyncOptions, TemplateReload } from './node-server.js';
 export { RealtimeEngine } from './realtime-core.js';
 export type { LocalSubscription, RealtimeOptions } from './realtime-core.js';
 export type { EngineConnection, EngineCore, EngineOptions, Peer } from './engine-core.js';

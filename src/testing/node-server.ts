@@ -15,9 +15,13 @@ import { LocalStore } from './graphql/store.js';
 import { RealtimeEngine, type RealtimeOptions } from './realtime-core.js';
 import { EventsEngine, type EventsEngineOptions } from './events-engine.js';
 import { answerLivePage, isLivePageRequest } from './live-page.js';
+import { buildAppSyncSchema } from '../schema/appsync-sdl.js';
+import type { TemplateFieldResolver } from './graphql/executor.js';
+import { servedSchema } from './graphql/served-schema.js';
 import type { TemplateApp } from './template/app.js';
+import { watchFiles } from './template/watch.js';
 
-export interface LocalAppSyncOptions extends RealtimeOptions {
+export interface LocalAppSyncOptions extends Omit<RealtimeOptions, 'fieldResolvers'> {
   /** @default 0 (any free port) */
   port?: number;
   /** @default '127.0.0.1' */
@@ -58,7 +62,27 @@ export interface LocalAppSyncOptions extends RealtimeOptions {
   evaluationTimeoutMs?: number | undefined;
   /** Where resolver `console` lines go, each prefixed with the resource. @default stderr */
   resolverLog?: ((line: string) => void) | undefined;
+  /**
+   * Reload the template when it or a file it reads (code, schema) changes, keeping live
+   * connections and subscriptions and the DynamoDB data. A version that fails (a syntax error,
+   * a broken reference…) is reported to `onReload` and the last good one keeps serving. The
+   * API keys and auth modes stay as at start. @default false
+   */
+  watch?: boolean | undefined;
+  /**
+   * The deploy check (AWS's @aws-appsync/eslint-plugin base rules, refusing at start what AppSync
+   * refuses to deploy) resolves eslint and the plugin from here; false skips it. Without them the
+   * check is skipped, and `resolverLog` says so. @default the template's folder
+   */
+  lintFrom?: string | false | undefined;
+  /** Told each reload's outcome (with `watch`, or `server.reload()`). @default none */
+  onReload?: ((outcome: TemplateReload) => void) | undefined;
 }
+
+/** What one reload of the template did. */
+export type TemplateReload =
+  | { ok: true; resolvers: number; schemaChanged: boolean }
+  | { ok: false; error: TransportConfigurationError };
 
 export interface LocalAppSync {
   /** `http://127.0.0.1:<port>/graphql`: give this to the transport (custom-domain style). */
@@ -81,6 +105,12 @@ export interface LocalAppSync {
   readonly notEmulated: ReadonlyMap<string, string>;
   /** The schema built from `options.schema`, or undefined when started without one. */
   readonly schema: GraphQLSchema | undefined;
+  /**
+   * Reads the template again and serves it if it runs (what `watch` does on a change); else the
+   * last good version keeps serving. Resolves with the outcome, also told to `onReload`.
+   * @throws TransportConfigurationError when the server runs no template.
+   */
+  reload(): Promise<TemplateReload>;
   /** What mutations wrote and queries read: items by type name and id. */
   readonly store: LocalStore;
   /**
@@ -126,11 +156,12 @@ async function startTemplate(options: LocalAppSyncOptions): Promise<TemplateApp>
     log: options.resolverLog,
     auth: options.auth,
     now: options.now,
+    lintFrom: options.lintFrom,
   });
 }
 
 async function serveWith(options: LocalAppSyncOptions, app: TemplateApp | undefined): Promise<LocalAppSync> {
-  const engine = new RealtimeEngine(options);
+  const engine = new RealtimeEngine({ ...options, fieldResolvers: app?.fieldResolvers });
   const events = new EventsEngine({
     auth: options.auth,
     publicHost: options.publicHost,
@@ -139,18 +170,17 @@ async function serveWith(options: LocalAppSyncOptions, app: TemplateApp | undefi
     ...options.events,
   });
   const store = new LocalStore();
-  const executor =
-    engine.schema === undefined
-      ? undefined
-      : new LocalGraphQLExecutor({
-          schema: engine.schema,
-          resolvers: options.resolvers,
-          store,
-          now: options.now,
-          generateId: options.generateId,
-          publish: (field, value) => void engine.publish(field, value),
-          fieldResolvers: app?.fieldResolvers,
-        });
+  const executorFor = (schema: GraphQLSchema, fieldResolvers: Map<string, TemplateFieldResolver> | undefined) =>
+    new LocalGraphQLExecutor({
+      schema,
+      resolvers: options.resolvers,
+      store,
+      now: options.now,
+      generateId: options.generateId,
+      publish: (field, value) => void engine.publish(field, value),
+      fieldResolvers,
+    });
+  let executor = engine.schema === undefined ? undefined : executorFor(engine.schema, app?.fieldResolvers);
   if (executor === undefined && options.resolvers !== undefined) {
     throw new TransportConfigurationError('startLocalAppSync was given resolvers but no schema: pass `schema` (SDL text or a GraphQLSchema) too.');
   }
@@ -204,6 +234,36 @@ async function serveWith(options: LocalAppSyncOptions, app: TemplateApp | undefi
   });
   const port = (server.address() as AddressInfo).port;
   const host = `${hostname}:${port}`;
+  // One reload at a time, each told to onReload.
+  let reloading: Promise<TemplateReload> = Promise.resolve({ ok: true, resolvers: 0, schemaChanged: false });
+  const reload = (): Promise<TemplateReload> => {
+    if (app === undefined) return Promise.reject(new TransportConfigurationError('reload() needs a template: start the local AppSync with startLocalAppSync({ template }).'));
+    reloading = reloading.then(async () => {
+      const outcome = await reloadTemplate(app);
+      options.onReload?.(outcome);
+      return outcome;
+    });
+    return reloading;
+  };
+  const reloadTemplate = async (running: TemplateApp): Promise<TemplateReload> => {
+    try {
+      const prepared = await running.prepare();
+      const schemaChanged = prepared.model.schema !== running.model.schema;
+      const candidate = schemaChanged ? servedSchema(buildAppSyncSchema(prepared.model.schema)) : engine.schema;
+      if (candidate === undefined) throw new TransportConfigurationError('The template has no schema.');
+      // Checks the resolvers against the schema (a resolver on a field it lacks) before anything is replaced.
+      executorFor(candidate, prepared.fieldResolvers);
+      running.commit(prepared);
+      const schema = schemaChanged ? engine.replaceSchema(prepared.model.schema) : candidate;
+      executor = executorFor(schema, running.fieldResolvers);
+      watcher?.update(prepared.model.files);
+      return { ok: true, resolvers: prepared.fieldResolvers.size, schemaChanged };
+    } catch (error) {
+      if (error instanceof TransportConfigurationError) return { ok: false, error };
+      return { ok: false, error: new TransportConfigurationError(`The template could not be reloaded (${error instanceof Error ? error.message : String(error)}); the last good version keeps serving.`, { cause: error }) };
+    }
+  };
+  const watcher = app !== undefined && options.watch === true ? watchFiles(app.model.files, async () => void (await reload())) : undefined;
   return {
     url: `http://${host}/graphql`,
     realtimeUrl: `ws://${host}/graphql/realtime`,
@@ -213,7 +273,10 @@ async function serveWith(options: LocalAppSyncOptions, app: TemplateApp | undefi
     events,
     eventsUrl: `http://${host}/event`,
     server,
-    schema: engine.schema,
+    get schema() {
+      return engine.schema;
+    },
+    reload,
     apiKeys: app?.apiKeys ?? [],
     notEmulated: app?.model.notEmulated ?? new Map(),
     store,
@@ -225,12 +288,14 @@ async function serveWith(options: LocalAppSyncOptions, app: TemplateApp | undefi
       return JSON.parse(JSON.stringify(await executor.execute({ query: document, variables, operationName }))) as AppSyncExecutionResult;
     },
     async close() {
+      watcher?.close();
       engine.shutdown();
       events.shutdown();
       for (const client of wss.clients) client.terminate();
       wss.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await reloading;
       await app?.close();
     },
   };

@@ -4,12 +4,14 @@
  * (connections, ordered frames, the record, admission, keep-alive, faults) is `EngineCore`;
  * `node-server.ts` binds it to `http` + `ws`.
  */
-import { parse, Kind, type OperationDefinitionNode, type FieldNode } from 'graphql';
+import { parse, Kind, type OperationDefinitionNode, type FieldNode, type FragmentDefinitionNode } from 'graphql';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { describeValue } from '../errors.js';
 import { buildAppSyncSchema } from '../schema/appsync-sdl.js';
 import { EngineCore, asObject, describeKind, idOf, unsupported, type EngineConnection, type EngineOptions } from './engine-core.js';
 import { realtimeFaults, type RealtimeFaults } from './faults.js';
+import type { FieldInfo, TemplateFieldResolver } from './graphql/executor.js';
+import { matchesFilter, parseSubscriptionFilter, type SubscriptionFilter } from './graphql/subscription-filter.js';
 import { RejectedSubscription, checkSubscription, projectPayload } from './graphql/subscriptions.js';
 import { servedSchema } from './graphql/served-schema.js';
 
@@ -44,6 +46,15 @@ export interface RealtimeOptions extends EngineOptions {
    * subscriber only what it selected. @default none: any subscription document is accepted
    */
   schema?: string | GraphQLSchema | undefined;
+  /**
+   * A template's resolvers by `Type.field` (needs `schema`): each one on a Subscription field
+   * runs at `start` with the subscriber's identity; an error it raises (`util.unauthorized()`,
+   * `util.error`, a throw) refuses the start with an `error` for its id, and the filter it sets
+   * (`extensions.setSubscriptionFilter`) decides which results the subscription receives, in
+   * place of matching its arguments.
+   * Read at each start, so entries may be replaced while the server runs. @default none
+   */
+  fieldResolvers?: Map<string, TemplateFieldResolver> | undefined;
 }
 
 type Connection = EngineConnection<LocalSubscription>;
@@ -51,19 +62,37 @@ type Connection = EngineConnection<LocalSubscription>;
 export class RealtimeEngine extends EngineCore<LocalSubscription, RealtimeFaults> {
   readonly faults: RealtimeFaults = realtimeFaults();
   readonly #options: RealtimeOptions;
-  /**
-   * The schema built from `options.schema`, if one was given, with the directives AppSync
-   * serves (see `servedSchema`).
-   */
-  readonly schema: GraphQLSchema | undefined;
+  #schema: GraphQLSchema | undefined;
   /** Parsed documents of subscriptions started under a schema, for projecting results. */
   readonly #documents = new WeakMap<LocalSubscription, DocumentNode>();
+  /** The root field's node and the fragments of subscriptions started under a schema (`ctx.info`). */
+  readonly #fieldNodes = new WeakMap<LocalSubscription, { fieldNode: FieldNode; fragments: Record<string, FragmentDefinitionNode> }>();
+  /** The filters subscription resolvers set. */
+  readonly #filters = new WeakMap<LocalSubscription, SubscriptionFilter>();
 
   /** @throws TransportConfigurationError when `options.schema` is not a valid AppSync schema. */
   constructor(options: RealtimeOptions = {}) {
     super('graphql-ws', '/graphql/connect', options);
     this.#options = options;
-    this.schema = options.schema === undefined ? undefined : servedSchema(buildAppSyncSchema(options.schema));
+    this.#schema = options.schema === undefined ? undefined : servedSchema(buildAppSyncSchema(options.schema));
+  }
+
+  /**
+   * The schema built from `options.schema`, if one was given, with the directives AppSync
+   * serves (see `servedSchema`).
+   */
+  get schema(): GraphQLSchema | undefined {
+    return this.#schema;
+  }
+
+  /**
+   * Serves another schema from now on (a template reloaded by `--watch`): new starts validate
+   * against it and results are projected by it; live subscriptions go on with their documents.
+   * @throws TransportConfigurationError when `schema` is not a valid AppSync schema.
+   */
+  replaceSchema(schema: string | GraphQLSchema): GraphQLSchema {
+    this.#schema = servedSchema(buildAppSyncSchema(schema));
+    return this.#schema;
   }
 
   protected errorFrame(type: string, errors: unknown, id?: string): Record<string, unknown> {
@@ -117,7 +146,8 @@ export class RealtimeEngine extends EngineCore<LocalSubscription, RealtimeFaults
     if (typeof payload?.data !== 'string') {
       return error([{ errorType: 'BadRequestException', message: `Expected start's payload.data to be a JSON string of {query, variables?, operationName?}, but got ${describeKind(payload?.data)}.` }]);
     }
-    const verdict = await this.authorize(asObject(payload.extensions)?.authorization, '/graphql', payload.data);
+    const authorization = asObject(payload.extensions)?.authorization;
+    const verdict = await this.authorize(authorization, '/graphql', payload.data);
     if (connection.closed) return;
     if (!verdict.ok) return error([{ errorType: 'UnauthorizedException', message: verdict.message }]);
     const max = this.#options.maxSubscriptionsPerConnection ?? 100;
@@ -134,6 +164,13 @@ export class RealtimeEngine extends EngineCore<LocalSubscription, RealtimeFaults
     }
     if (this.#options.deniedFields?.includes(subscription.field)) {
       return error([{ errorType: 'Unauthorized', message: `Not Authorized to access ${subscription.field} on type Subscription` }]);
+    }
+    const resolver = this.#options.fieldResolvers?.get(`Subscription.${subscription.field}`);
+    if (resolver !== undefined) {
+      const refused = await this.#resolveStart(resolver, subscription, stringHeaders(authorization), verdict.mode);
+      if (connection.closed) return;
+      if (refused !== undefined) return error(refused);
+      if (connection.subscriptions.has(id)) return error([{ errorType: 'DuplicatedOperationError', message: `Duplicated operation with id ${id}` }]);
     }
     connection.subscriptions.set(id, subscription);
     this.notify();
@@ -180,6 +217,36 @@ export class RealtimeEngine extends EngineCore<LocalSubscription, RealtimeFaults
     };
   }
 
+  /**
+   * Runs a Subscription field's resolver for one `start`; answers the errors that refuse it, or
+   * undefined (with the filter it set kept for `publish`).
+   */
+  async #resolveStart(resolver: TemplateFieldResolver, subscription: LocalSubscription, headers: Record<string, string>, authMode: string): Promise<unknown[] | undefined> {
+    const nodes = this.#fieldNodes.get(subscription);
+    const info: FieldInfo = {
+      fieldName: subscription.field,
+      parentType: { name: 'Subscription' },
+      fieldNodes: nodes ? [nodes.fieldNode] : [],
+      fragments: nodes?.fragments ?? {},
+      variableValues: subscription.variables,
+    };
+    try {
+      const resolved = await resolver({ source: null, args: JSON.parse(JSON.stringify(subscription.args)) as Record<string, unknown>, info, headers, authMode });
+      if (resolved.subscriptionFilter === undefined || resolved.subscriptionFilter === null) return undefined;
+      const filter = parseSubscriptionFilter(resolved.subscriptionFilter);
+      if (typeof filter === 'string') return [{ errorType: 'Code', message: `The resolver of Subscription.${subscription.field} set a subscription filter that is not one: ${filter}` }];
+      this.#filters.set(subscription, filter);
+      return undefined;
+    } catch (cause) {
+      // A resolver's own error carries its errorType (null for util.error without one); anything else is ours, named by class only.
+      if (cause instanceof Error && 'errorType' in cause) {
+        const { errorType } = cause as { errorType: unknown };
+        return [{ errorType: typeof errorType === 'string' ? errorType : null, message: cause.message }];
+      }
+      return [{ errorType: 'InternalFailure', message: `The resolver of Subscription.${subscription.field} failed in the local AppSync (${cause instanceof Error ? cause.name : typeof cause}).` }];
+    }
+  }
+
   /** A `start` under a schema: validated, arguments coerced, document kept for `publish`. */
   #checkWithSchema(
     schema: GraphQLSchema,
@@ -192,6 +259,7 @@ export class RealtimeEngine extends EngineCore<LocalSubscription, RealtimeFaults
     const checked = checkSubscription(schema, { query: request.query, operationName, variables });
     const subscription: LocalSubscription = { connectionId, id, query: request.query, operationName, variables, field: checked.field, args: checked.args };
     this.#documents.set(subscription, checked.document);
+    this.#fieldNodes.set(subscription, { fieldNode: checked.fieldNode, fragments: checked.fragments });
     return subscription;
   }
 
@@ -222,7 +290,10 @@ export class RealtimeEngine extends EngineCore<LocalSubscription, RealtimeFaults
     let count = 0;
     for (const connection of this.open()) {
       for (const subscription of connection.subscriptions.values()) {
-        if (subscription.field !== field || !matchesArgs(subscription.args, value)) continue;
+        if (subscription.field !== field) continue;
+        // A filter the subscription's resolver set replaces filtering by its arguments.
+        const filter = this.#filters.get(subscription);
+        if (filter === undefined ? !matchesArgs(subscription.args, value) : !matchesFilter(filter, value)) continue;
         const document = this.#documents.get(subscription);
         const key = document ? `${subscription.operationName ?? ''}\u0000${JSON.stringify(subscription.variables)}\u0000${subscription.query}` : '';
         let payload = payloads.get(key);
@@ -253,6 +324,13 @@ export class RealtimeEngine extends EngineCore<LocalSubscription, RealtimeFaults
     }
     this.notify();
   }
+}
+
+/** The string-valued entries of a `start`'s authorization object (`ctx.request.headers`, `ctx.identity`). */
+function stringHeaders(auth: unknown): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(asObject(auth) ?? {})) if (typeof value === 'string') headers[name.toLowerCase()] = value;
+  return headers;
 }
 
 function matchesArgs(args: Record<string, unknown>, value: unknown): boolean {

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { TransportConfigurationError } from '../../errors.js';
 import type { LocalAuthOptions } from '../../testing/auth-check.js';
 import { CHAT_SCHEMA } from '../../testing/chat-schema.js';
-import type { LocalAppSync } from '../../testing/node-server.js';
+import type { LocalAppSync, TemplateReload } from '../../testing/node-server.js';
 import { collect, port, readTextFile } from '../args.js';
 import { firstSessionLines } from '../first-session.js';
 import { CliError, CliUsageError, EXIT, type ExitCode } from '../exit-codes.js';
@@ -28,6 +28,7 @@ interface ServeFlags {
   lambda?: string[];
   dynamodbEndpoint?: string;
   dataDir?: string;
+  watch?: boolean;
 }
 
 export const DEFAULT_PORT = 4000;
@@ -45,6 +46,7 @@ export function registerServe(program: Command, context: CliContext): void {
     .option('--lambda <LogicalIdOrName=file#export>', "a local handler for the template's Lambda function (repeatable)", collect)
     .option('--dynamodb-endpoint <url>', 'use this DynamoDB (or DynamoDB Local) endpoint instead of the embedded in-memory engine')
     .option('--data-dir <dir>', "keep the embedded DynamoDB's data in this folder")
+    .option('--watch', 'with --template: reload when the template or a file it reads changes, keeping live connections (a broken edit is reported and the last good version keeps serving)')
     .option('--port <port>', 'port to listen on; 0 picks a free one', port, DEFAULT_PORT)
     .option('--hostname <host>', 'interface to listen on', '127.0.0.1')
     .option('--api-key <key>', 'accept this API key (repeatable)', collect)
@@ -82,13 +84,14 @@ async function serve(context: CliContext, flags: ServeFlags): Promise<ExitCode> 
   const auth = localAuth(flags);
   const namespaces = eventsNamespaces(flags.eventsNamespace);
   if (flags.template !== undefined && flags.schema !== undefined) throw new CliUsageError('Expected --template or --schema, not both: the template brings its schema.');
+  if (flags.watch === true && flags.template === undefined) throw new CliUsageError('Expected --watch with --template: it reloads the template and the code files it reads.');
   const schema = flags.template !== undefined ? undefined : flags.schema === undefined ? CHAT_SCHEMA : await readTextFile(flags.schema, 'schema');
   const { startLocalAppSync } = await import('../../testing/node-server.js');
   let server: LocalAppSync;
   try {
     server = await startLocalAppSync({
       ...(flags.template !== undefined
-        ? { template: flags.template, parameters: pairs(flags.parameter, '--parameter'), lambdas: pairs(flags.lambda, '--lambda'), dynamodbEndpoint: flags.dynamodbEndpoint, dataDir: flags.dataDir, resolverLog: (line: string) => note(io, line) }
+        ? { template: flags.template, parameters: pairs(flags.parameter, '--parameter'), lambdas: pairs(flags.lambda, '--lambda'), dynamodbEndpoint: flags.dynamodbEndpoint, dataDir: flags.dataDir, resolverLog: (line: string) => note(io, line), watch: flags.watch, onReload: (outcome: TemplateReload) => note(io, reloadLine(outcome)) }
         : { schema }),
       auth: auth.options,
       port: flags.port,
@@ -120,10 +123,10 @@ async function serve(context: CliContext, flags: ServeFlags): Promise<ExitCode> 
     for (const key of server.apiKeys) out(io, `api key: ${key}`);
     note(
       io,
-      `local AppSync listening (${flags.template !== undefined ? `template: ${flags.template}` : `schema: ${flags.schema ?? 'bundled chat schema'}`}; auth: ${flags.template !== undefined ? `the template's modes, ${server.apiKeys.length} API key${server.apiKeys.length === 1 ? '' : 's'} made for it${auth.options ? `, plus ${auth.description}` : ''}` : auth.description}), Events namespaces: ${namespaces.join(', ')}. Press Ctrl-C to stop.`,
+      `local AppSync listening (${flags.template !== undefined ? `template: ${flags.template}${flags.watch === true ? ', watching it and its files' : ''}` : `schema: ${flags.schema ?? 'bundled chat schema'}`}; auth: ${flags.template !== undefined ? `the template's modes, ${server.apiKeys.length} API key${server.apiKeys.length === 1 ? '' : 's'} made for it${auth.options ? `, plus ${auth.description}` : ''}` : auth.description}), Events namespaces: ${namespaces.join(', ')}. Press Ctrl-C to stop.`,
     );
     if (server.notEmulated.size > 0) note(io, `not emulated (no local meaning): ${[...server.notEmulated].map(([id, type]) => `${id} (${type})`).join(', ')}`);
-    const served = { apiKeys: [...server.apiKeys, ...(flags.apiKey ?? [])], jwts: flags.jwt ?? [], lambdaTokens: flags.lambdaToken ?? [], iamAccessKeyId: flags.iamAccessKeyId };
+    const served = { apiKeys: [...server.apiKeys, ...(flags.apiKey ?? [])], madeApiKeys: server.apiKeys, jwts: flags.jwt ?? [], lambdaTokens: flags.lambdaToken ?? [], iamAccessKeyId: flags.iamAccessKeyId };
     if (server.schema !== undefined) for (const line of firstSessionLines(server, server.schema, served, namespaces[0])) note(io, line);
     const reason = await stopped;
     note(io, `stopping (${reason})`);
@@ -133,6 +136,13 @@ async function serve(context: CliContext, flags: ServeFlags): Promise<ExitCode> 
     stopListening();
     note(io, 'stopped');
   }
+}
+
+/** What `--watch` says after a reload: what it serves now, or why the last good version still serves. */
+export function reloadLine(outcome: TemplateReload): string {
+  return outcome.ok
+    ? `reloaded: ${outcome.resolvers} resolver${outcome.resolvers === 1 ? '' : 's'}${outcome.schemaChanged ? ', a new schema' : ''}; live connections kept.`
+    : `reload failed, still serving the last good version: ${outcome.error.message}`;
 }
 
 /** `Name=Value` flags as an object; a flag without `=` is a usage error naming it. */

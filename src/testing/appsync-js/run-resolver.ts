@@ -7,7 +7,7 @@
  * time limit hit a `Code` error naming the limit.
  */
 import type { DataSourceAnswer, DataSourceRunner } from '../datasources/types.js';
-import { DataSourceRequestError } from '../datasources/types.js';
+import { DataSourceEngineError, DataSourceRequestError } from '../datasources/types.js';
 import type { AppendedError, EvaluationOutcome, Sandbox } from './sandbox.js';
 
 /** A field error as the executor reports it (errorType, data, errorInfo). */
@@ -55,11 +55,14 @@ export interface Resolved {
   value: unknown;
   /** `util.appendError` calls, reported beside the value. */
   errors: AppendedError[];
+  /** What `extensions.setSubscriptionFilter` set last (resolvers on Subscription fields). */
+  subscriptionFilter?: unknown;
 }
 
 export async function runResolver(plan: ResolverPlan, input: ResolveInput, timeoutMs: number): Promise<Resolved> {
   const appended: AppendedError[] = [];
   let stash: Record<string, unknown> = {};
+  let subscriptionFilter: unknown;
   const base = { ...input.ctx, stash, prev: { result: null }, result: null, error: null };
   const evaluate = (step: Step, handler: 'request' | 'response', extra: Record<string, unknown>): Extract<EvaluationOutcome, { status: 'ok' | 'early' }> => {
     const outcome = step.sandbox.evaluate({ handler, ctx: { ...base, stash, ...extra }, authType: input.authType, typeName: input.typeName, fieldName: input.fieldName });
@@ -71,6 +74,7 @@ export async function runResolver(plan: ResolverPlan, input: ResolveInput, timeo
     }
     appended.push(...outcome.errors);
     stash = outcome.stash ?? stash;
+    if (outcome.status !== 'error' && outcome.subscriptionFilter !== undefined) subscriptionFilter = outcome.subscriptionFilter;
     if (outcome.status === 'error') throw new ResolverError(outcome.error.message, outcome.error.errorType, outcome.error.data, outcome.error.errorInfo);
     return outcome;
   };
@@ -83,10 +87,10 @@ export async function runResolver(plan: ResolverPlan, input: ResolveInput, timeo
   };
   if (plan.kind === 'UNIT') {
     const { value } = await unit(plan.resolver, null);
-    return { value, errors: appended };
+    return { value, errors: appended, subscriptionFilter };
   }
   const before = evaluate(plan.resolver, 'request', {});
-  if (before.status === 'early') return { value: before.value, errors: appended };
+  if (before.status === 'early') return { value: before.value, errors: appended, subscriptionFilter };
   let prev: unknown = before.value;
   for (const fn of plan.functions) {
     const { value, early } = await unit(fn, prev);
@@ -94,7 +98,7 @@ export async function runResolver(plan: ResolverPlan, input: ResolveInput, timeo
     if (early?.skipTo === 'END') break;
   }
   const after = evaluate(plan.resolver, 'response', { prev: { result: prev } });
-  return { value: after.value, errors: appended };
+  return { value: after.value, errors: appended, subscriptionFilter };
 }
 
 async function call(dataSource: DataSourceRunner | undefined, request: unknown): Promise<DataSourceAnswer> {
@@ -102,7 +106,7 @@ async function call(dataSource: DataSourceRunner | undefined, request: unknown):
   try {
     return await dataSource.invoke(request, { resource: '' });
   } catch (error) {
-    if (error instanceof DataSourceRequestError) throw new ResolverError(error.message, error.errorType);
+    if (error instanceof DataSourceRequestError || error instanceof DataSourceEngineError) throw new ResolverError(error.message, error.errorType);
     throw error;
   }
 }

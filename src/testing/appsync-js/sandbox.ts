@@ -16,8 +16,8 @@ import { buildUtil, type RuntimeHost } from './runtime/util.js';
 
 /** What one call of `request` or `response` answered. */
 export type EvaluationOutcome =
-  | { status: 'ok'; value: unknown; stash: Record<string, unknown>; errors: AppendedError[] }
-  | { status: 'early'; value: unknown; stash: Record<string, unknown>; errors: AppendedError[] }
+  | { status: 'ok'; value: unknown; stash: Record<string, unknown>; errors: AppendedError[]; subscriptionFilter?: unknown }
+  | { status: 'early'; value: unknown; stash: Record<string, unknown>; errors: AppendedError[]; subscriptionFilter?: unknown }
   | { status: 'error'; error: AppendedError; stash: Record<string, unknown>; errors: AppendedError[] }
   | { status: 'thrown'; name: string; message: string; errors: AppendedError[] }
   | { status: 'missing' }
@@ -50,7 +50,7 @@ export interface SandboxOptions {
 const BOOTSTRAP = `(() => {
   const host = globalThis.__host;
   delete globalThis.__host;
-  const state = { errors: [], authType: 'API_KEY', typeName: '', fieldName: '' };
+  const state = { errors: [], authType: 'API_KEY', typeName: '', fieldName: '', subscriptionFilter: undefined };
   const made = (${buildUtil.toString()})(host, state, (ni) => (${buildDynamodbUtil.toString()})(ni), (ni, toDynamoDB, fail) => (${buildTransform.toString()})(toDynamoDB, ni, fail));
   const { util, runtime, extensions, console, notImplemented, fail } = made;
   const ddb = (${buildDynamodbModule.toString()})(util.dynamodb.toMapValues, util.dynamodb.toDynamoDB, util.transform.toDynamoDBConditionExpression, util.transform.toDynamoDBFilterExpression, notImplemented, fail);

@@ -21,6 +21,8 @@ export interface DynamoDBEngineOptions {
 export interface DynamoDBEngine {
   client: DynamoDBClient;
   sdk: typeof import('@aws-sdk/client-dynamodb');
+  /** The embedded engine (dynalite), which has no TransactGetItems / TransactWriteItems. */
+  embedded: boolean;
   close(): Promise<void>;
 }
 
@@ -50,30 +52,36 @@ export async function startDynamoDB(tables: TableModel[], options: DynamoDBEngin
     client.destroy();
     if (server) await new Promise<void>((resolve) => server?.close(() => resolve()));
   };
+  const engine: DynamoDBEngine = { client, sdk, embedded: options.endpoint === undefined, close };
   try {
-    const existing = new Set<string>();
-    let start: string | undefined;
-    do {
-      const page = await client.send(new sdk.ListTablesCommand({ ExclusiveStartTableName: start }));
-      for (const name of page.TableNames ?? []) existing.add(name);
-      start = page.LastEvaluatedTableName;
-    } while (start !== undefined);
-    for (const table of tables) {
-      if (existing.has(table.tableName)) continue;
-      await client.send(
-        new sdk.CreateTableCommand({
-          TableName: table.tableName,
-          KeySchema: table.keySchema,
-          AttributeDefinitions: table.attributeDefinitions,
-          BillingMode: 'PAY_PER_REQUEST',
-          ...(table.globalSecondaryIndexes.length > 0 ? { GlobalSecondaryIndexes: table.globalSecondaryIndexes as never } : {}),
-          ...(table.localSecondaryIndexes.length > 0 ? { LocalSecondaryIndexes: table.localSecondaryIndexes as never } : {}),
-        }),
-      );
-    }
+    await ensureTables(engine, tables);
   } catch (error) {
     await close();
     throw error;
   }
-  return { client, sdk, close };
+  return engine;
+}
+
+/** Creates the tables that are missing (at start, and when `--watch` reloads a template that adds one). */
+export async function ensureTables({ client, sdk }: DynamoDBEngine, tables: TableModel[]): Promise<void> {
+  const existing = new Set<string>();
+  let start: string | undefined;
+  do {
+    const page = await client.send(new sdk.ListTablesCommand({ ExclusiveStartTableName: start }));
+    for (const name of page.TableNames ?? []) existing.add(name);
+    start = page.LastEvaluatedTableName;
+  } while (start !== undefined);
+  for (const table of tables) {
+    if (existing.has(table.tableName)) continue;
+    await client.send(
+      new sdk.CreateTableCommand({
+        TableName: table.tableName,
+        KeySchema: table.keySchema,
+        AttributeDefinitions: table.attributeDefinitions,
+        BillingMode: 'PAY_PER_REQUEST',
+        ...(table.globalSecondaryIndexes.length > 0 ? { GlobalSecondaryIndexes: table.globalSecondaryIndexes as never } : {}),
+        ...(table.localSecondaryIndexes.length > 0 ? { LocalSecondaryIndexes: table.localSecondaryIndexes as never } : {}),
+      }),
+    );
+  }
 }

@@ -7,7 +7,7 @@
  * failed condition the item as it is now in `ctx.result`.
  */
 import type { DynamoDBEngine } from './dynamodb-engine.js';
-import { DataSourceRequestError, type DataSourceAnswer, type DataSourceRunner } from './types.js';
+import { DataSourceEngineError, DataSourceRequestError, type DataSourceAnswer, type DataSourceRunner } from './types.js';
 
 type Json = Record<string, unknown>;
 type Expression = { expression?: string; expressionNames?: Record<string, string>; expressionValues?: Json };
@@ -46,13 +46,20 @@ export class DynamoDBDataSource implements DataSourceRunner {
     try {
       return await this.#run(String(r.operation), r);
     } catch (error) {
-      if (error instanceof DataSourceRequestError) throw error;
+      if (error instanceof DataSourceRequestError || error instanceof DataSourceEngineError) throw error;
       return this.#failure(error, r);
     }
   }
 
   async #run(operation: string, r: Json): Promise<DataSourceAnswer> {
     const { sdk, client } = this.#engine;
+    if (this.#engine.embedded && (operation === 'TransactGetItems' || operation === 'TransactWriteItems')) {
+      // dynalite implements no transactions, and the local AppSync writes no DynamoDB semantics of its own.
+      throw new DataSourceEngineError(
+        `${operation} needs DynamoDB transactions, which the embedded engine (dynalite) does not have: run DynamoDB Local (docker run -p 8000:8000 amazon/dynamodb-local) and pass --dynamodb-endpoint http://localhost:8000 (startLocalAppSync({ dynamodbEndpoint })).`,
+        'NotImplemented',
+      );
+    }
     const item = (x: unknown): Json | null => (x === undefined || x === null ? null : this.#unmarshall(x as Json));
     const table = this.#table;
     switch (operation) {

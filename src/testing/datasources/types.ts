@@ -11,6 +11,21 @@ export class DataSourceRequestError extends Error {
   readonly errorType = 'MappingTemplate';
 }
 
+/**
+ * A request the engine behind a data source cannot run, though AppSync would (the embedded
+ * DynamoDB has no transactions): the field fails with `errorType`, and the message says what to
+ * run instead.
+ */
+export class DataSourceEngineError extends Error {
+  override name = 'DataSourceEngineError' as const;
+  constructor(
+    message: string,
+    readonly errorType: string,
+  ) {
+    super(message);
+  }
+}
+
 export interface DataSourceRunner {
   invoke(request: unknown, meta: { resource: string }): Promise<DataSourceAnswer>;
 }

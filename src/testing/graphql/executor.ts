@@ -53,11 +53,17 @@ export interface AppSyncExecutionResult {
   errors?: AppSyncGraphQLError[];
 }
 
+/**
+ * The part of graphql-js's resolve info a template resolver reads (`ctx.info`): what a query's
+ * field has, and what a subscription's `start` gives too.
+ */
+export type FieldInfo = Pick<GraphQLResolveInfo, 'fieldName' | 'fieldNodes' | 'fragments' | 'variableValues'> & { parentType: { name: string } };
+
 /** What a template resolver is called with (any type's field, not only root fields). @inline */
 export interface FieldCall {
   source: unknown;
   args: Record<string, unknown>;
-  info: GraphQLResolveInfo;
+  info: FieldInfo;
   /** The HTTP request's headers (lower-cased names). */
   headers: Record<string, string>;
   /** The auth mode the request passed (`API_KEY`, `AWS_IAM`…). */
@@ -68,6 +74,8 @@ export interface FieldCall {
 export interface FieldResolution {
   value: unknown;
   errors: { message: string; errorType: string | null; data: unknown; errorInfo: unknown }[];
+  /** A Subscription field's resolver: the filter `extensions.setSubscriptionFilter` set. */
+  subscriptionFilter?: unknown;
 }
 
 /**

@@ -63,6 +63,9 @@ export interface CheckedSubscription {
   field: string;
   /** Its arguments, coerced by the schema, with variables resolved. */
   args: Record<string, unknown>;
+  /** The root field's node and the document's fragments (a subscription resolver's `ctx.info`). */
+  fieldNode: FieldNode;
+  fragments: Record<string, FragmentDefinitionNode>;
 }
 
 /** The root field of a subscription, looking through fragments. */
@@ -117,7 +120,7 @@ export function checkSubscription(
   const variables = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables);
   if (variables.errors) throw new RejectedSubscription(requestErrors(variables.errors).map(({ message }) => ({ message })));
   try {
-    return { document, field: fieldNode.name.value, args: getArgumentValues(fieldDef, fieldNode, variables.coerced) };
+    return { document, field: fieldNode.name.value, args: getArgumentValues(fieldDef, fieldNode, variables.coerced), fieldNode, fragments: Object.fromEntries(fragments) };
   } catch (error) {
     throw new RejectedSubscription([{ message: (error as Error).message }]);
   }

@@ -4,19 +4,21 @@
  * template resolver for the executor. Everything that cannot run fails here, at start.
  */
 import { randomBytes } from 'node:crypto';
-import { print, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import { print, type FieldNode, type SelectionSetNode } from 'graphql';
 import type { LocalAuthOptions } from '../auth-check.js';
+import { dirname, resolve } from 'node:path';
 import { compileCode } from '../appsync-js/compile.js';
+import { loadDeployLint } from '../appsync-js/deploy-lint.js';
 import { loadOptional } from '../appsync-js/optional.js';
 import { ResolverError, runResolver, type ResolverPlan, type Step } from '../appsync-js/run-resolver.js';
 import { Sandbox } from '../appsync-js/sandbox.js';
-import { startDynamoDB, type DynamoDBEngine } from '../datasources/dynamodb-engine.js';
+import { ensureTables, startDynamoDB, type DynamoDBEngine } from '../datasources/dynamodb-engine.js';
 import { DynamoDBDataSource } from '../datasources/dynamodb.js';
 import { HttpDataSource } from '../datasources/http.js';
 import { LambdaDataSource, loadHandler } from '../datasources/lambda.js';
 import { noneDataSource } from '../datasources/none.js';
 import type { DataSourceRunner } from '../datasources/types.js';
-import type { FieldResolution, TemplateFieldResolver } from '../graphql/executor.js';
+import type { FieldInfo, FieldResolution, TemplateFieldResolver } from '../graphql/executor.js';
 import { identityOf } from './identity.js';
 import { loadTemplate } from './load.js';
 import type { AppModel, CodeSource } from './model.js';
@@ -35,14 +37,34 @@ export interface TemplateAppOptions {
   /** The auth options given beside the template (IAM credentials, JWTs, Lambda tokens, more keys). */
   auth?: LocalAuthOptions | undefined;
   now?: (() => Date) | undefined;
+  /**
+   * Where eslint and @aws-appsync/eslint-plugin are resolved from for the deploy check; false
+   * skips it. @default the template's folder
+   */
+  lintFrom?: string | false | undefined;
 }
 
 export interface TemplateApp {
+  /** The model being served (replaced by `commit`). */
   model: AppModel;
   apiKeys: string[];
   auth: LocalAuthOptions;
+  /** The resolvers being served: one Map, its entries replaced in place by `commit`. */
   fieldResolvers: Map<string, TemplateFieldResolver>;
+  /**
+   * Reads the template and its code again and builds everything anew (tables it adds are
+   * created), without touching what is served. @throws TemplateError as at start.
+   */
+  prepare(): Promise<PreparedApp>;
+  /** Serves a prepared version: its model and resolvers replace the current ones at once. */
+  commit(prepared: PreparedApp): void;
   close(): Promise<void>;
+}
+
+/** A version of the app read again, ready to be served. */
+export interface PreparedApp {
+  model: AppModel;
+  fieldResolvers: Map<string, TemplateFieldResolver>;
 }
 
 /** `da2-` and 26 lowercase letters and digits, as AppSync's keys look. */
@@ -56,14 +78,8 @@ export async function startTemplateApp(file: string, options: TemplateAppOptions
   const timeoutMs = options.evaluationTimeoutMs ?? 1000;
   const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const now = options.now ?? (() => new Date());
-  for (const resolver of model.resolvers) {
-    if (resolver.typeName === 'Subscription') {
-      throw new TemplateError(
-        `the resolver of Subscription.${resolver.fieldName} would run when a client subscribes (auth checks, setSubscriptionFilter), which the local AppSync does not do yet: remove it for local runs; subscriptions then fan out by their arguments as without a resolver.`,
-        { file, resource: resolver.logicalId },
-      );
-    }
-  }
+  const lint = options.lintFrom === false ? undefined : loadDeployLint(options.lintFrom ?? dirname(resolve(file)));
+  if (lint !== undefined) log('unavailable' in lint ? `[deploy check] skipped: ${lint.unavailable}; code AppSync refuses to deploy may run here.` : `[deploy check] ${lint.description}`);
   const sandboxOf = async (code: CodeSource, resource: string, needsBoth: boolean): Promise<Sandbox> => {
     const sandbox = new Sandbox(await compileCode(code, resource), { timeoutMs, now: () => now().getTime(), log: (level, text) => log(`[${resource}] ${level} ${text}`) });
     const exported = sandbox.exports();
@@ -74,12 +90,25 @@ export async function startTemplateApp(file: string, options: TemplateAppOptions
 
   let dynamodb: DynamoDBEngine | undefined;
   const close = async () => void (await dynamodb?.close());
-  try {
-    const usesDynamo = [...model.dataSources.values()].some((d) => d.kind === 'AMAZON_DYNAMODB');
-    if (usesDynamo || model.tables.length > 0) {
-      dynamodb = await startDynamoDB(model.tables, { endpoint: options.dynamodbEndpoint, dataDir: options.dataDir, region: 'us-east-1' });
+  const usesDynamo = (m: AppModel) => m.tables.length > 0 || [...m.dataSources.values()].some((d) => d.kind === 'AMAZON_DYNAMODB');
+  const engineFor = async (m: AppModel): Promise<DynamoDBEngine | undefined> => {
+    if (!usesDynamo(m)) return dynamodb;
+    if (dynamodb === undefined) dynamodb = await startDynamoDB(m.tables, { endpoint: options.dynamodbEndpoint, dataDir: options.dataDir, region: 'us-east-1' });
+    else await ensureTables(dynamodb, m.tables);
+    return dynamodb;
+  };
+  /** Every resolver of `model` compiled, its data sources ready: what fails here fails the start (or the reload). */
+  const build = async (model: AppModel): Promise<Map<string, TemplateFieldResolver>> => {
+    if (lint !== undefined && !('unavailable' in lint)) {
+      // Each piece of code parses first (esbuild says where it does not), then AWS's rules run on all of it.
+      const targets = [...model.resolvers.map((r) => ({ source: r.code, resource: r.logicalId })), ...model.resolvers.flatMap((r) => r.functions.map((f) => ({ source: f.code, resource: f.logicalId })))];
+      const unique = [...new Map(targets.map((t) => [t.resource, t])).values()];
+      for (const { source, resource } of unique) await compileCode(source, resource);
+      lint.check(unique);
     }
-    const { unmarshall } = usesDynamo ? await loadOptional<typeof import('@aws-sdk/util-dynamodb')>('@aws-sdk/util-dynamodb', 'for AMAZON_DYNAMODB data sources') : { unmarshall: undefined };
+    const dynamodb = await engineFor(model);
+    const readsDynamo = [...model.dataSources.values()].some((d) => d.kind === 'AMAZON_DYNAMODB');
+    const { unmarshall } = readsDynamo ? await loadOptional<typeof import('@aws-sdk/util-dynamodb')>('@aws-sdk/util-dynamodb', 'for AMAZON_DYNAMODB data sources') : { unmarshall: undefined };
     const runners = new Map<string, DataSourceRunner>();
     for (const ds of model.dataSources.values()) {
       if (ds.kind === 'NONE') runners.set(ds.name, noneDataSource);
@@ -118,7 +147,7 @@ export async function startTemplateApp(file: string, options: TemplateAppOptions
               source: call.source ?? null,
               info: infoOf(call.info),
               request: { headers: call.headers, domainName: null },
-              env: {},
+              env: model.api.environment,
             },
           },
           timeoutMs,
@@ -126,6 +155,10 @@ export async function startTemplateApp(file: string, options: TemplateAppOptions
         return resolved;
       });
     }
+    return fieldResolvers;
+  };
+  try {
+    const fieldResolvers = await build(model);
     const apiKeys = model.api.authModes.includes('API_KEY') ? model.apiKeys.map(() => newApiKey()) : [];
     const given = options.auth ?? {};
     const modes = new Set(model.api.authModes);
@@ -135,7 +168,23 @@ export async function startTemplateApp(file: string, options: TemplateAppOptions
       ...((modes.has('AMAZON_COGNITO_USER_POOLS') || modes.has('OPENID_CONNECT')) && given.jwt ? { jwt: given.jwt } : {}),
       ...(modes.has('AWS_LAMBDA') && given.lambda ? { lambda: given.lambda } : {}),
     };
-    return { model, apiKeys, auth, fieldResolvers, close };
+    const app: TemplateApp = {
+      model,
+      apiKeys,
+      auth,
+      fieldResolvers,
+      close,
+      async prepare() {
+        const next = loadTemplate(file, { parameters: options.parameters });
+        return { model: next, fieldResolvers: await build(next) };
+      },
+      commit(prepared) {
+        app.model = prepared.model;
+        fieldResolvers.clear();
+        for (const [key, resolver] of prepared.fieldResolvers) fieldResolvers.set(key, resolver);
+      },
+    };
+    return app;
   } catch (error) {
     await close();
     throw error;
@@ -145,7 +194,7 @@ export async function startTemplateApp(file: string, options: TemplateAppOptions
 export { ResolverError };
 
 /** `ctx.info`: the field, its parent type, the variables and the selection set (list and text). */
-function infoOf(info: GraphQLResolveInfo): Record<string, unknown> {
+function infoOf(info: FieldInfo): Record<string, unknown> {
   const node = info.fieldNodes[0] as FieldNode | undefined;
   const list: string[] = [];
   const walk = (set: SelectionSetNode | undefined, prefix: string) => {

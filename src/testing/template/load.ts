@@ -181,7 +181,14 @@ function readApi(id: string, props: Props, scope: TemplateScope, where: (id: str
     modes.push(mode(provider.AuthenticationType, ['AdditionalAuthenticationProviders', i, 'AuthenticationType']));
     authorizerArn(provider.LambdaAuthorizerConfig);
   });
-  return { logicalId: id, name: String(props.Name ?? id), apiId: String(scope.getAtt(id, 'ApiId')), authModes: [...new Set(modes)], lambdaAuthorizer };
+  const environment: Record<string, string> = {};
+  const variables = props.EnvironmentVariables ?? {};
+  if (typeof variables !== 'object' || variables === null || Array.isArray(variables)) throw new TemplateError('EnvironmentVariables must be a map of names to strings.', where(id, 'Properties', 'EnvironmentVariables'));
+  for (const [name, value] of Object.entries(variables)) {
+    if (typeof value !== 'string') throw new TemplateError(`EnvironmentVariables.${name} must be a string (AppSync keeps only strings), but it is ${JSON.stringify(value)}.`, where(id, 'Properties', 'EnvironmentVariables', name));
+    environment[name] = value;
+  }
+  return { logicalId: id, name: String(props.Name ?? id), apiId: String(scope.getAtt(id, 'ApiId')), authModes: [...new Set(modes)], lambdaAuthorizer, environment };
 }
 
 function readDataSource(id: string, name: string, kind: string, props: Props, region: string, where: (id: string, ...path: (string | number)[]) => { file: string; resource: string; line: number | undefined }): DataSourceModel {

@@ -19,6 +19,8 @@ export interface ApiModel {
   authModes: AuthMode[];
   /** The `AWS::Lambda::Function` logical id of the Lambda authorizer, when the template has one. */
   lambdaAuthorizer?: string | undefined;
+  /** `EnvironmentVariables`: what resolver code reads as `ctx.env`. */
+  environment: Record<string, string>;
 }
 
 export type DataSourceModel =

@@ -31,6 +31,8 @@ export class TemplateScope implements IntrinsicScope {
   readonly #file: string;
   readonly #stackName: string;
   readonly #parameters = new Map<string, unknown>();
+  /** SSM-typed parameters without a given value: an error only when something reads them (CDK's BootstrapVersion is read by Rules alone). */
+  readonly #fromSsm = new Map<string, string>();
   readonly #conditionDefinitions: Record<string, unknown>;
   readonly #conditions = new Map<string, boolean | 'evaluating'>();
   readonly #resources: Resources;
@@ -67,7 +69,8 @@ export class TemplateScope implements IntrinsicScope {
         throw new TemplateError(`parameter ${name} is ${JSON.stringify(text)}, but its AllowedValues are ${allowed.map((v) => JSON.stringify(String(v))).join(', ')}.`, { file: this.#file });
       }
       if (type.startsWith('AWS::SSM::Parameter::Value') && given[name] === undefined) {
-        throw new TemplateError(`parameter ${name} is read from SSM Parameter Store (${type}), which only a deployed account has: give its value with --parameter ${name}=<value>.`, { file: this.#file });
+        this.#fromSsm.set(name, type);
+        continue;
       }
       if (type === 'Number' && !Number.isFinite(Number(text))) {
         throw new TemplateError(`parameter ${name} is a Number, but ${JSON.stringify(text)} is not one.`, { file: this.#file });
@@ -82,6 +85,10 @@ export class TemplateScope implements IntrinsicScope {
     const pseudo = this.#pseudo(name);
     if (pseudo !== undefined) return pseudo;
     if (this.#parameters.has(name)) return this.#parameters.get(name);
+    const ssm = this.#fromSsm.get(name);
+    if (ssm !== undefined) {
+      throw new TemplateError(`parameter ${name} is read from SSM Parameter Store (${ssm}), which only a deployed account has: give its value with --parameter ${name}=<value>.`, { file: this.#file });
+    }
     return this.#resources[name] === undefined ? undefined : this.physical(name).ref;
   }
 

@@ -35,7 +35,11 @@ export function buildDynamodbUtil(notImplemented: (name: string) => () => never)
     toNull: () => ({ NULL: null }),
     toList: orNull((v: unknown[]) => (Array.isArray(v) ? { L: v.map(toDynamoDB) } : null)),
     toMap: orNull((v: Record<string, unknown>) => (isMap(v) ? { M: toMapValues(v) } : null)),
-    toS3Object: notImplemented('util.dynamodb.toS3Object'),
-    fromS3ObjectJson: notImplemented('util.dynamodb.fromS3ObjectJson'),
+    // An S3 object reference as AppSync stores it: a string attribute holding {"s3": {...}}.
+    toS3Object: (key: string, bucket: string, region: string, version?: string) => ({ S: JSON.stringify({ s3: { key, bucket, region, ...(version === undefined ? {} : { version }) } }) }),
+    fromS3ObjectJson: (text: string) => {
+      const parsed = JSON.parse(String(text)) as { s3?: unknown } | null;
+      return typeof parsed?.s3 === 'object' && parsed.s3 !== null ? parsed.s3 : null;
+    },
   };
 }

@@ -19,6 +19,8 @@ export interface EvaluationState {
   authType: string;
   typeName: string;
   fieldName: string;
+  /** What `extensions.setSubscriptionFilter` set (a subscription resolver's response), if anything. */
+  subscriptionFilter: unknown;
 }
 
 export function buildUtil(
@@ -154,7 +156,10 @@ export function buildUtil(
     },
   };
   const extensions = {
-    setSubscriptionFilter: notImplemented('extensions.setSubscriptionFilter'),
+    setSubscriptionFilter: (filter: unknown): void => {
+      if (state.typeName !== 'Subscription') throw thrown(`extensions.setSubscriptionFilter works only in a resolver on a Subscription field, not on ${state.typeName}.${state.fieldName}.`, 'Code', null, null);
+      state.subscriptionFilter = filter === undefined ? null : JSON.parse(JSON.stringify(filter));
+    },
     setSubscriptionInvalidationFilter: notImplemented('extensions.setSubscriptionInvalidationFilter'),
     invalidateSubscriptions: notImplemented('extensions.invalidateSubscriptions'),
     evictFromApiCache: notImplemented('extensions.evictFromApiCache'),

@@ -531,3 +531,25 @@ test('auth headers that are not an object of strings, or that throw when read, a
     assert.ok(!error.message.includes(secret));
   }
 });
+
+test('a wake-up check with the event loop blocked past livenessTimeoutMs: the pong already received is read first, the socket stays', async (t) => {
+  const url = await keepAliveServerProcess(t);
+  const listeners = new Set<(wakeUp: { type: 'wake'; reason: string }) => void>();
+  const transport = new AppSyncWebsocketsTransport({
+    url,
+    auth: new AppSyncApiKeyAuthentication({ apiKey: API_KEY }),
+    livenessTimeoutMs: 100,
+    retry: false,
+    wakeUps: (listener) => (listeners.add(listener), () => listeners.delete(listener)),
+  });
+  t.after(() => transport.close());
+  await transport.connect();
+  const checked = nextEvent<{ reason: string; alive: boolean }>((l) => transport.on('liveness', l));
+  for (const listener of listeners) listener({ type: 'wake', reason: 'resumed' });
+  const blockedUntil = performance.now() + 300;
+  while (performance.now() < blockedUntil) {
+    // The pong arrives meanwhile and waits unread.
+  }
+  assert.deepEqual(await checked, { reason: 'resumed', alive: true });
+  assert.equal(transport.state, 'connected');
+});

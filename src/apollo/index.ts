@@ -105,9 +105,11 @@ export class AppSyncLink extends ApolloLink {
     this.#refetching.add(apolloClient);
     setTimeout(() => {
       this.#refetching.delete(apolloClient);
-      Promise.resolve(client.refetchQueries?.({ include: 'active' })).catch(() => {
-        // A failed refetch reaches the queries' own error handling in Apollo.
-      });
+      // A failed refetch reaches the queries' own error handling in Apollo; one that throws at
+      // once is the app's bug, reported.
+      Promise.resolve()
+        .then(() => client.refetchQueries?.({ include: 'active' }))
+        .catch((error: unknown) => (error instanceof Error && error.name === 'ApolloError' ? undefined : reportLater(error)));
     }, 0);
   }
 }

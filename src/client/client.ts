@@ -4,7 +4,8 @@
  * quota, and closed after a short debounce once empty.
  */
 import type { DocumentNode, ExecutionResult, GraphQLSchema } from 'graphql';
-import { TransportConfigurationError, TransportQueryError, type TransportError } from '../errors.js';
+import { checkAuth } from '../auth/types.js';
+import { TransportClosed, TransportConfigurationError, TransportQueryError, type TransportError } from '../errors.js';
 import { AppSyncHttpTransport, type ExecuteOptions, type FetchLike } from '../http/http-transport.js';
 import { AppSyncWebsocketsTransport, type SubscribeOptions } from '../transport/transport.js';
 import type { Observer, RealtimeClientOptions, TransportEvents } from '../transport/realtime-client.js';
@@ -130,6 +131,7 @@ export class Client {
     if (this.#closed) throw new TransportConfigurationError('This Client was closed; create a new one.');
     // Refused now rather than at the first next(), as the transport does.
     toRequest(document, options as SubscribeOptions, ['subscription'], 'Send queries and mutations with execute().');
+    checkAuth(options.auth);
     return this.#run<TData>(document, options as SubscribeOptions);
   }
 
@@ -149,6 +151,7 @@ export class Client {
       throw new TransportConfigurationError('Expected an observer with next(result) and error(error) functions (complete() and started() optional).');
     }
     toRequest(document, options as SubscribeOptions, ['subscription'], 'Send queries and mutations with execute().');
+    checkAuth(options.auth);
     const observation = new ShardedObservation<ExecutionResult<TData>>(this.#ops(document, options as SubscribeOptions), observer);
     return () => observation.stop();
   }
@@ -158,7 +161,9 @@ export class Client {
    * `AppSyncWebsocketsTransport.reconnect()`). Resolves once all are connected again.
    */
   async reconnect(): Promise<void> {
-    const live = [...this.#shards].filter((shard) => ['connected', 'offline', 'reconnecting'].includes(shard.transport.state));
+    if (this.#closed) throw new TransportClosed('reconnect() was called on a closed Client; create a new one.');
+    // Sockets in their lazy-close delay carry nothing: they are about to close, not to come back.
+    const live = [...this.#shards].filter((shard) => shard.count > 0 && ['connected', 'offline', 'reconnecting'].includes(shard.transport.state));
     await Promise.all(live.map((shard) => shard.transport.reconnect()));
   }
 
@@ -275,8 +280,15 @@ async function placeOn<T>(ops: ShardOps<T>, isDone: () => boolean, setShard: (sh
     if (ops.closed()) return undefined;
     throw error;
   }
-  return shard;
+  // close() may have come while the socket connected: then it is closing, and this ends too.
+  return ops.closed() ? undefined : shard;
 }
+
+/**
+ * Moves after MaxSubscriptionsReachedError, per subscription: a server that refuses every start
+ * must end in that error, not in sockets opened without end.
+ */
+const MAX_MOVES = 3;
 
 const DONE: IteratorResult<never> = Object.freeze({ done: true, value: undefined });
 
@@ -295,6 +307,8 @@ class ShardedSubscription<T> implements SubscriptionIterator<T> {
   /** The placing under way or done: the inner iterator, or undefined when left meanwhile. */
   #placed!: Promise<SubscriptionIterator<T> | undefined>;
   #done = false;
+  #reading = false;
+  #moves = 0;
 
   constructor(ops: ShardOps<T>) {
     this.#ops = ops;
@@ -306,17 +320,31 @@ class ShardedSubscription<T> implements SubscriptionIterator<T> {
   }
 
   async next(): Promise<IteratorResult<T>> {
+    // The iterator protocol's own misuse: refused, and the subscription goes on.
+    if (this.#reading) throw new TypeError('next() called again before the previous call settled');
+    this.#reading = true;
+    try {
+      return await this.#next();
+    } finally {
+      this.#reading = false;
+    }
+  }
+
+  async #next(): Promise<IteratorResult<T>> {
     for (;;) {
       if (this.#done) return DONE;
       let inner: SubscriptionIterator<T> | undefined;
       try {
         inner = await this.#placed;
-        if (inner === undefined) return DONE;
+        if (inner === undefined) {
+          this.#finish();
+          return DONE;
+        }
         const result = await inner.next();
         if (result.done) this.#finish();
         return result;
       } catch (error) {
-        if (isMaxSubscriptions(error) && !this.#done) {
+        if (isMaxSubscriptions(error) && !this.#done && this.#moves < MAX_MOVES) {
           if (inner !== undefined) this.#move(inner);
           continue;
         }
@@ -346,9 +374,11 @@ class ShardedSubscription<T> implements SubscriptionIterator<T> {
 
   async #place(): Promise<SubscriptionIterator<T> | undefined> {
     const shard = await placeOn(this.#ops, () => this.#done, (placed) => (this.#shard = placed));
-    if (shard === undefined) return undefined;
-    if (this.#done) {
-      if (this.#shard === shard) this.#releaseShard();
+    // close() may also have come in the turn since placeOn returned.
+    if (shard === undefined || this.#done || this.#ops.closed()) {
+      if (shard !== undefined && this.#shard === shard) this.#releaseShard();
+      // Left, or the Client closed: ended before it was live.
+      this.#readiness.ended();
       return undefined;
     }
     const inner = this.#ops.subscribe(shard);
@@ -356,7 +386,7 @@ class ShardedSubscription<T> implements SubscriptionIterator<T> {
     inner.started.then(
       () => this.#readiness.started(),
       (error: unknown) => {
-        if (isMaxSubscriptions(error)) this.#move(inner);
+        if (isMaxSubscriptions(error) && this.#moves < MAX_MOVES) this.#move(inner);
         else this.#readiness.failed(error);
       },
     );
@@ -366,6 +396,7 @@ class ShardedSubscription<T> implements SubscriptionIterator<T> {
   /** AppSync's quota may be lower than ours, or shared: to another socket, once per refusal. */
   #move(from: SubscriptionIterator<T>): void {
     if (this.#inner !== from || this.#done) return;
+    this.#moves++;
     if (this.#shard) this.#shard.full = true;
     this.#releaseShard();
     this.#startPlacing();
@@ -394,6 +425,8 @@ class ShardedObservation<T> {
   #shard: Shard | undefined;
   #stopInner: (() => void) | undefined;
   #done = false;
+  #started = false;
+  #moves = 0;
 
   constructor(ops: ShardOps<T>, observer: Observer<T>) {
     this.#ops = ops;
@@ -415,7 +448,7 @@ class ShardedObservation<T> {
       this.#end((observer) => observer.error(error as TransportError));
       return;
     }
-    if (shard === undefined) {
+    if (shard === undefined || this.#ops.closed()) {
       this.#end((observer) => observer.complete?.());
       return;
     }
@@ -425,23 +458,34 @@ class ShardedObservation<T> {
     }
     const observer = this.#observer;
     let stop: (() => void) | undefined;
-    const inner = this.#ops.observe(shard, {
-      next: (value) => {
-        if (!this.#done) observer.next(value);
-      },
-      started: () => observer.started?.(),
-      error: (error) => {
-        // AppSync's quota may be lower than ours, or shared: to another socket.
-        if (isMaxSubscriptions(error) && !this.#done && this.#stopInner === stop) {
-          if (this.#shard) this.#shard.full = true;
-          this.#release();
-          void this.#start();
-          return;
-        }
-        this.#end((o) => o.error(error));
-      },
-      complete: () => this.#end((o) => o.complete?.()),
-    });
+    let inner: () => void;
+    try {
+      inner = this.#ops.observe(shard, {
+        next: (value) => {
+          if (!this.#done) observer.next(value);
+        },
+        started: () => {
+          if (this.#started || this.#done) return;
+          this.#started = true;
+          observer.started?.();
+        },
+        error: (error) => {
+          // AppSync's quota may be lower than ours, or shared: to another socket (a few times).
+          if (isMaxSubscriptions(error) && !this.#done && this.#stopInner === stop && this.#moves < MAX_MOVES) {
+            this.#moves++;
+            if (this.#shard) this.#shard.full = true;
+            this.#release();
+            void this.#start();
+            return;
+          }
+          this.#end((o) => o.error(error));
+        },
+        complete: () => this.#end((o) => o.complete?.()),
+      });
+    } catch (error) {
+      this.#end((o) => o.error(error as TransportError));
+      return;
+    }
     stop = inner;
     this.#stopInner = inner;
   }

@@ -7,6 +7,7 @@ import type { DocumentNode, ExecutionResult } from 'graphql';
 import type { AppSyncAuthentication } from '../auth/types.js';
 import { TransportQueryError } from '../errors.js';
 import { operationTypeOf } from '../transport/document.js';
+import { reportLater } from '../transport/emitter.js';
 import type { Client } from './client.js';
 
 /** Where the results go; after `error` or `complete`, nothing more. */
@@ -36,13 +37,21 @@ export interface OperationRequest {
  */
 export function runOperation(client: Client, request: OperationRequest, sink: OperationSink): () => void {
   let open = true;
+  // The framework's callbacks: one that throws is its bug, reported, and the operation goes on to its end.
+  const tell = (call: () => void): void => {
+    try {
+      call();
+    } catch (error) {
+      reportLater(error);
+    }
+  };
   const close = (): boolean => {
     const was = open;
     open = false;
     return was;
   };
   const fail = (error: unknown): void => {
-    if (close()) sink.error(error);
+    if (close()) tell(() => sink.error(error));
   };
   const variableValues = request.variables ?? undefined;
   const operationName = request.operationName ?? undefined;
@@ -61,11 +70,11 @@ export function runOperation(client: Client, request: OperationRequest, sink: Op
         request.document,
         {
           next: (result) => {
-            if (open) sink.next(result);
+            if (open) tell(() => sink.next(result));
           },
           error: fail,
           complete: () => {
-            if (close()) sink.complete();
+            if (close()) tell(() => sink.complete());
           },
         },
         { variableValues, operationName, auth: request.auth, onStarted: request.onStarted, onResubscribed: request.onResubscribed },
@@ -84,14 +93,15 @@ export function runOperation(client: Client, request: OperationRequest, sink: Op
     .then(
       (result) => {
         if (!open) return;
-        sink.next(result);
-        if (close()) sink.complete();
+        tell(() => sink.next(result));
+        if (close()) tell(() => sink.complete());
       },
       (error: unknown) => {
         if (!open) return;
         if (error instanceof TransportQueryError) {
-          sink.next({ data: (error.data ?? null) as ExecutionResult['data'], errors: error.errors as unknown as ExecutionResult['errors'], ...(error.extensions ? { extensions: error.extensions } : {}) });
-          if (close()) sink.complete();
+          const result = { data: (error.data ?? null) as ExecutionResult['data'], errors: error.errors as unknown as ExecutionResult['errors'], ...(error.extensions ? { extensions: error.extensions } : {}) };
+          tell(() => sink.next(result));
+          if (close()) tell(() => sink.complete());
           return;
         }
         fail(error);

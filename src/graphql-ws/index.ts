@@ -96,8 +96,17 @@ function onEvent(client: Client, event: GraphQLWsEvent, listener: (...args: neve
       return relay('connected', () => [undefined]);
     case 'connected':
       return relay('connected', ({ ack, reconnect }) => [undefined, ack, reconnect]);
-    case 'closed':
-      return relay('disconnected', ({ error, code }) => [{ code, reason: error.message }]);
+    case 'closed': {
+      // A socket that dropped, and one closed by dispose() or a lazy close (which drops nothing).
+      const dropped = relay('disconnected', ({ error, code }) => [{ code, reason: error.message }]);
+      const closed = client.on('closed', ({ error }) => {
+        if (error === undefined) call({ code: 1000, reason: 'closed' });
+      });
+      return () => {
+        dropped();
+        closed();
+      };
+    }
     case 'error':
       return relay('error', ({ error }) => [error]);
     default:

@@ -92,17 +92,31 @@ export async function postJson(request: PostJsonRequest): Promise<JsonAnswer> {
   } catch {
     parsed = undefined;
   }
+  // A proxy's error page may echo the request, credentials included: never into a message.
+  const redact = redacter(request.headers);
+  text = redact(text);
   const isObject = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
   const errors = isObject ? normalizeErrors((parsed as { errors?: unknown }).errors) : [];
   if (!response.ok) {
     const auth = response.status === 401 || response.status === 403;
-    const detail = errors.length > 0 ? summarizeErrors(errors) : truncate(text || response.statusText || 'an empty body', 200);
+    const detail = redact(errors.length > 0 ? summarizeErrors(errors) : truncate(text || response.statusText || 'an empty body', 200));
     throw new TransportServerError(
       `${url} answered${what} with HTTP ${response.status}: ${detail.replace(/\.$/, '')}.${auth ? ' Check the credentials: the API key, token or AWS credentials were rejected, have expired, or may not do this.' : ''}`,
       { errors, statusCode: response.status },
     );
   }
   return { parsed, text, errors };
+}
+
+/** Headers whose values are never secret. */
+const PLAIN_HEADERS = new Set(['accept', 'content-type', 'content-encoding', 'host', 'x-amz-date']);
+
+/** Replaces the values of the request's credential headers (the API key, token, signature) in `text`. */
+function redacter(headers: Record<string, string>): (text: string) => string {
+  const secrets = Object.entries(headers)
+    .filter(([name, value]) => !PLAIN_HEADERS.has(name.toLowerCase()) && value.length >= 8)
+    .map(([, value]) => value);
+  return (text) => secrets.reduce((out, secret) => out.split(secret).join('<redacted>'), text);
 }
 
 /** `a body that is not JSON: "…"` or a description of what was parsed, for shape errors. */

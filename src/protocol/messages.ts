@@ -3,7 +3,9 @@
  * parsing and validating server frames. No sockets, no timers (docs/PROTOCOL.md §4.1).
  */
 import {
+  TransportDocumentError,
   TransportProtocolError,
+  errorName,
   describeValue,
   normalizeErrors,
   truncate,
@@ -48,8 +50,15 @@ export const CONNECTION_INIT = '{"type":"connection_init"}';
 
 /** The exact string sent as `payload.data` (and signed by IAM). */
 export function serializeRequest(request: GraphQLRequest): string {
-  // JSON.stringify leaves out the keys whose value is undefined.
-  return JSON.stringify({ query: request.query, operationName: request.operationName, variables: request.variables });
+  try {
+    // JSON.stringify leaves out the keys whose value is undefined.
+    return JSON.stringify({ query: request.query, operationName: request.operationName, variables: request.variables });
+  } catch (cause) {
+    throw new TransportDocumentError(
+      `Expected variableValues that JSON can carry, but serialising them threw ${errorName(cause)} (a cycle, a BigInt, a throwing toJSON?). Pass plain JSON values.`,
+      { cause },
+    );
+  }
 }
 
 export function startMessage(id: string, data: string, authorization: AuthObject): string {

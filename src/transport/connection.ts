@@ -55,6 +55,13 @@ export const CLOSE_PROTOCOL_ERROR = 4400;
 /** Close code for a connection we give up on because it went silent. */
 export const CLOSE_KEEP_ALIVE = 4408;
 
+/** AppSync sends `ka` about every minute (the protocol notes); the guess before any gap is seen. */
+const DEFAULT_KA_INTERVAL_MS = 60_000;
+/** Gaps kept for the median `ka` interval. */
+const KA_GAPS_KEPT = 5;
+/** Shorter gaps are frames read back to back, not the server's interval. */
+const MIN_KA_GAP_MS = 5;
+
 /** A monotonic clock: a wall clock stepped back (NTP, a user) must not hide a dead socket. */
 const now = (): number => performance.now();
 
@@ -77,7 +84,8 @@ export class Connection<M extends { type: string }> {
   #lastFrameAt = 0;
   /** When the last `ka` arrived, and the interval between the last two (learned, for probes without ping). */
   #lastKaAt: number | undefined;
-  #kaIntervalMs: number | undefined;
+  /** The last few gaps between `ka` frames, for the median. */
+  readonly #kaGaps: number[] = [];
   /** A liveness probe under way: told of any frame, a pong, or the end. */
   #probe: ((alive: boolean) => void) | undefined;
   #probing: Promise<boolean> | undefined;
@@ -203,7 +211,11 @@ export class Connection<M extends { type: string }> {
         resolve(alive);
       };
       this.#probe = done;
-      const timer = setTimeout(() => done(false), clampMs(timeoutMs + (canPing ? 0 : (this.#kaIntervalMs ?? 0))));
+      let timer: ReturnType<typeof setTimeout> = setTimeout(() => {
+        // As the keep-alive check: a stalled event loop runs expired timers before it reads the
+        // sockets, so the answer may be waiting unread. One more turn for pending I/O first.
+        timer = setTimeout(() => done(false), 0);
+      }, clampMs(timeoutMs + (canPing ? 0 : this.#kaIntervalMs())));
       if (canPing) {
         socket.once?.('pong', onPong);
         try {
@@ -213,6 +225,16 @@ export class Connection<M extends { type: string }> {
         }
       }
     });
+  }
+
+  /**
+   * The interval at which `ka` frames arrive on this connection: the median of the last gaps (a
+   * stall's one long gap does not move it), or AppSync's usual minute before any was seen.
+   */
+  #kaIntervalMs(): number {
+    if (this.#kaGaps.length === 0) return DEFAULT_KA_INTERVAL_MS;
+    const sorted = [...this.#kaGaps].sort((a, b) => a - b);
+    return sorted[sorted.length >> 1] as number;
   }
 
   /** Ends the connection because of `error`, with a close frame `code`. */
@@ -267,7 +289,12 @@ export class Connection<M extends { type: string }> {
       }
     }
     if (message.type === 'ka') {
-      if (this.#lastKaAt !== undefined) this.#kaIntervalMs = this.#lastFrameAt - this.#lastKaAt;
+      const gap = this.#lastKaAt === undefined ? undefined : this.#lastFrameAt - this.#lastKaAt;
+      // Frames read in one burst (after a stall) say nothing of the interval.
+      if (gap !== undefined && gap >= MIN_KA_GAP_MS) {
+        this.#kaGaps.push(gap);
+        if (this.#kaGaps.length > KA_GAPS_KEPT) this.#kaGaps.shift();
+      }
       this.#lastKaAt = this.#lastFrameAt;
       return;
     }

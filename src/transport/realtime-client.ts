@@ -382,7 +382,7 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     this.#closedPromise = new Promise((resolve) => (this.#resolveClosed = resolve));
     this.#state = 'connecting';
     this.#session = new Session();
-    this.#stopWakeUps ??= this.#wakeUps?.((wakeUp) => this.#onWakeUp(wakeUp));
+    this.#stopWakeUps ??= this.#listenToWakeUps();
     this.#events.emit('connecting', { attempt: 1, reconnect: false });
     try {
       await this.#establish(generation);
@@ -811,10 +811,24 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
 
   // ---- wake-ups -------------------------------------------------------------------------------
 
+  /** A wake-up source is the app's code: one that throws, or gives no stop function, is reported, never fatal. */
+  #listenToWakeUps(): (() => void) | undefined {
+    if (this.#wakeUps === undefined) return undefined;
+    try {
+      const stop: unknown = this.#wakeUps((wakeUp) => this.#onWakeUp(wakeUp));
+      if (typeof stop === 'function') return stop as () => void;
+      reportLater(new TransportConfigurationError(`Expected the wakeUps source to return the function that stops it, but it returned ${describeValue(stop)}.`));
+    } catch (error) {
+      reportLater(error);
+    }
+    return undefined;
+  }
+
   #endWakeUps(): void {
-    this.#stopWakeUps?.();
+    const stop = this.#stopWakeUps;
     this.#stopWakeUps = undefined;
     this.#offline = false;
+    callApp(stop);
   }
 
   #onWakeUp(wakeUp: WakeUp): void {

@@ -44,6 +44,8 @@ describe('in headless Chromium', () => {
   before(async () => {
     server = await startLocalAppSync({
       schema: CHAT_SCHEMA,
+      // ka frames often enough that a page learns their interval within the wake-up test.
+      keepAliveIntervalMs: 100,
       auth: { apiKeys: [API_KEY], iam: { credentials: { [ACCESS_KEY_ID]: { secretAccessKey: SECRET_ACCESS_KEY } } } },
     });
     try {
@@ -275,6 +277,8 @@ describe('in headless Chromium', () => {
       const results = transport.subscribe('subscription { onCreateMessage(room: "wake") { text } }', { onResubscribed: () => resubscribed() });
       w.wake = { resubscribed: new Promise<void>((resolve) => (resubscribed = resolve)), checks };
       await results.started;
+      // A few ka frames: without a ping, a check waits for the interval they arrive at.
+      await new Promise((resolve) => setTimeout(resolve, 450));
     }, server.url);
     const startsBefore = server.realtime.received.filter((f) => f.message?.type === 'start').length;
     server.realtime.freezeConnections();

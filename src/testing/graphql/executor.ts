@@ -55,7 +55,7 @@ export interface AppSyncExecutionResult {
 
 /**
  * The part of graphql-js's resolve info a template resolver reads (`ctx.info`): what a query's
- * field has, and what a subscription's `start` gives too.
+ * field has, and what a subscription's `start` gives too. @inline
  */
 export type FieldInfo = Pick<GraphQLResolveInfo, 'fieldName' | 'fieldNodes' | 'fragments' | 'variableValues'> & { parentType: { name: string } };
 

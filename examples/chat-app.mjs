@@ -16,8 +16,9 @@ const client = new Client({ url: server.url, auth: new AppSyncApiKeyAuthenticati
 // Only messages of priority 2 or more, in the lobby.
 const urgent = client.subscribe('subscription { onPost(room: "lobby", minPriority: 2) { room text priority } }');
 await urgent.started;
-await client.execute('mutation { post(room: "lobby", text: "fyi", priority: 1) { id } }');
-await client.execute('mutation { post(room: "lobby", text: "the build is red", priority: 3) { id } }');
+// Subscribers get what the mutation selects, and the filter reads room and priority: select them.
+await client.execute('mutation { post(room: "lobby", text: "fyi", priority: 1) { id room text priority } }');
+await client.execute('mutation { post(room: "lobby", text: "the build is red", priority: 3) { id room text priority } }');
 const { value } = await urgent.next();
 console.log(JSON.stringify(value));
 await urgent.return();

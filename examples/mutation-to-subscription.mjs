@@ -15,9 +15,10 @@ const client = new Client({ url: server.url, auth: new AppSyncApiKeyAuthenticati
 
 const messages = client.subscribe('subscription { onCreateMessage(room: "lobby") { id room text } }');
 const first = messages.next();
-// Live once AppSync acknowledges it (start_ack): the mutation below reaches it.
+// Live once AppSync acknowledges it (start_ack): the mutation below reaches it. A subscription
+// receives only what the mutation selects (AppSync's rule): select what the subscriber reads.
 await messages.started;
-await client.execute('mutation { createMessage(room: "lobby", text: "hello") { id } }');
+await client.execute('mutation { createMessage(room: "lobby", text: "hello") { id room text } }');
 console.log(JSON.stringify((await first).value));
 await messages.return();
 

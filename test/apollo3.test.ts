@@ -35,7 +35,7 @@ const subscription = apollo.subscribe({ query: gql\`subscription { onCreateMessa
   next: (result) => texts.push(result.data.onCreateMessage.text),
   error: (error) => errors.push(String(error)),
 });
-const mutate = (text) => apollo.mutate({ mutation: gql\`mutation($text: String!) { createMessage(room: "r", text: $text) { id text } }\`, variables: { text } });
+const mutate = (text) => apollo.mutate({ mutation: gql\`mutation($text: String!) { createMessage(room: "r", text: $text) { id room text } }\`, variables: { text } });
 await server.realtime.waitFor(() => server.realtime.subscriptions.length === 1);
 await until(() => link.client.sockets[0]?.transport.state === 'connected');
 await mutate('one');

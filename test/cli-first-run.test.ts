@@ -81,7 +81,7 @@ describe('what serve prints for a first session', () => {
     assert.deepEqual(firstSessionLines(server, buildAppSyncSchema(CHAT_SCHEMA), none), [
       'Try it, each in its own terminal:',
       `  npx appsync-websockets subscribe ${LOCAL}/graphql 'subscription { onCreateMessage { id room text createdAt } }' --api-key da2-local`,
-      `  npx appsync-websockets query ${LOCAL}/graphql 'mutation { createMessage(room: "lobby", text: "hello") { id room text } }' --api-key da2-local`,
+      `  npx appsync-websockets query ${LOCAL}/graphql 'mutation { createMessage(room: "lobby", text: "hello") { id room text createdAt } }' --api-key da2-local`,
       `  npx appsync-websockets events subscribe ${LOCAL}/event '/default/*' --api-key da2-local`,
       `  npx appsync-websockets events publish ${LOCAL}/event /default/chat '{"text":"hello"}' --api-key da2-local`,
       'The page http://127.0.0.1:4000/ is a live chat on this server.',
@@ -166,7 +166,7 @@ test('the first session works exactly as serve prints it (serve, subscribe, quer
   await subscribe.waitFor(/subscription started/, 'stderr');
   const query = spawnShell(t, printed('query'), env);
   assert.equal(await query.done, 0, query.output.stderr);
-  assert.match(query.output.stdout, /"createMessage":\{"id":"[^"]+","room":"lobby","text":"hello"\}/);
+  assert.match(query.output.stdout, /"createMessage":\{"id":"[^"]+","room":"lobby","text":"hello","createdAt":"[^"]+"\}/);
   // "subscription started" is said at start_ack: the one mutation sent after it arrives.
   assert.equal(await subscribe.done, 0, subscribe.output.stderr);
   assert.match(subscribe.output.stdout, /^\{"data":\{"onCreateMessage":\{"id":"[^"]+","room":"lobby","text":"hello","createdAt":"[^"]+"\}\}\}\n$/);
@@ -196,7 +196,7 @@ test('serve --template: the api key line, a first session that names the key mad
   const node = `${shellQuote(process.execPath)} ${shellQuote(CLI)}`;
   const subscribe = spawnShell(t, `${node} subscribe ${url} 'subscription { onPost(room: "lobby") { room text } }' --count 1`, env);
   await subscribe.waitFor(/subscription started/, 'stderr');
-  const post = spawnShell(t, `${node} query ${url} 'mutation { post(room: "lobby", text: "hi") { text } }'`, env);
+  const post = spawnShell(t, `${node} query ${url} 'mutation { post(room: "lobby", text: "hi") { room text priority } }'`, env);
   assert.equal(await post.done, 0, post.output.stderr);
   assert.equal(await subscribe.done, 0, subscribe.output.stderr);
   assert.equal(subscribe.output.stdout, '{"data":{"onPost":{"room":"lobby","text":"hi"}}}\n');

@@ -35,7 +35,7 @@ test(`${CONNECTIONS} sockets × ${PER_CONNECTION} subscriptions: each of ${EVENT
   await fanout.whenReceived(CONNECTIONS * PER_CONNECTION * EVENTS);
   assert.deepEqual(fanout.mismatches(ids).slice(0, 5), []);
   // Nothing more is on its way: a last event arrives alone, after every earlier one.
-  const last = await server.mutate('mutation { createMessage(room: "load", text: "last") { id } }');
+  const last = await server.mutate('mutation { createMessage(room: "load", text: "last") { id room text } }');
   ids.push((last.data?.createMessage as { id: string }).id);
   await fanout.whenReceived(CONNECTIONS * PER_CONNECTION * ids.length);
   assert.equal(fanout.total, CONNECTIONS * PER_CONNECTION * ids.length);

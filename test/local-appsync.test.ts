@@ -234,7 +234,7 @@ describe('queries and mutations over HTTP', () => {
 });
 
 describe('LocalGraphQLExecutor (no sockets)', () => {
-  test('updates merge over the stored item, deletes remove it, and every result reaches the subscriptions it feeds', async () => {
+  test('updates merge over the stored item, deletes remove it, and every result, as the mutation selected it, reaches the subscriptions it feeds', async () => {
     const published: [string, unknown][] = [];
     let clock = 0;
     const executor = new LocalGraphQLExecutor({
@@ -260,10 +260,13 @@ describe('LocalGraphQLExecutor (no sockets)', () => {
     });
     assert.deepEqual(await run('mutation { deleteDoc(id: "d1") { title } }'), { data: { deleteDoc: { title: 'two' } } });
     assert.deepEqual(await run('{ getDoc(id: "d1") { id } }'), { data: { getDoc: null } });
-    assert.deepEqual(
-      published.map(([field, value]) => [field, (value as { title: string }).title]),
-      [['onDoc', 'one'], ['onDoc', 'two'], ['onDoc', 'two'], ['onDelete', 'two']],
-    );
+    // What each mutation selected is what it publishes (AppSync's mutation-selection rule): createDoc did not select title.
+    assert.deepEqual(JSON.parse(JSON.stringify(published)), [
+      ['onDoc', { id: 'd1', meta: '{"k":1}', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' }],
+      ['onDoc', { title: 'two', meta: '{"k":1}', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:01.000Z' }],
+      ['onDoc', { title: 'two' }],
+      ['onDelete', { title: 'two' }],
+    ]);
   });
 });
 

@@ -170,7 +170,8 @@ test('a resolver on a Subscription field runs at start: util.unauthorized() refu
   }
 
   for (const [room, text, priority] of [['lobby', 'low', 1], ['hall', 'elsewhere', 3], ['private-ops', 'ops', 1], ['lobby', 'high', 2]] as const) {
-    await client.execute(`mutation { post(room: "${room}", text: "${text}", priority: ${priority}) { id } }`);
+    // The filter reads room and priority: the mutation selects them (what it selects is what is published).
+    await client.execute(`mutation { post(room: "${room}", text: "${text}", priority: ${priority}) { id room text priority } }`);
   }
   assert.deepEqual((await urgent.next()).value, { data: { onPost: { room: 'lobby', text: 'high' } } });
   assert.deepEqual((await ops.next()).value, { data: { onPost: { text: 'ops' } } });

@@ -41,12 +41,13 @@ test('watch: edits are served over live connections; a broken edit keeps the las
     writeFileSync(file, text.replace(from, to));
   };
 
+  // The mutations select room and priority: the subscription resolver's filter reads them in what the mutation selected.
   const posts = client.subscribe<{ onPost: { text: string } }>('subscription { onPost(room: "lobby") { text } }');
   await posts.started;
   let reloaded = nextReload();
   edit('const item = { text, priority', 'const item = { text: text.toUpperCase(), priority');
   assert.deepEqual(await reloaded, { ok: true, resolvers: 3, schemaChanged: false });
-  await client.execute('mutation { post(room: "lobby", text: "after the edit") { id } }');
+  await client.execute('mutation { post(room: "lobby", text: "after the edit") { id room text priority } }');
   assert.deepEqual((await posts.next()).value, { data: { onPost: { text: 'AFTER THE EDIT' } } }, 'the subscription made before the reload receives what the new code wrote');
   assert.equal(server.realtime.connections.length, 1);
 
@@ -55,7 +56,7 @@ test('watch: edits are served over live connections; a broken edit keeps the las
   const broken = await reloaded;
   assert.equal(broken.ok, false);
   assert.match(broken.ok ? '' : broken.error.message, /template\.yaml:\d+: resource PostResolver: the code does not parse, so AppSync would refuse to deploy it/);
-  await client.execute('mutation { post(room: "lobby", text: "still served") { id } }');
+  await client.execute('mutation { post(room: "lobby", text: "still served") { id room text priority } }');
   assert.deepEqual((await posts.next()).value, { data: { onPost: { text: 'STILL SERVED' } } }, 'the last good version keeps serving');
 
   reloaded = nextReload();
@@ -63,8 +64,8 @@ test('watch: edits are served over live connections; a broken edit keeps the las
   const text = readFileSync(file, 'utf8');
   writeFileSync(file, text.replace('          sentAt: AWSDateTime!\n', '          sentAt: AWSDateTime!\n          shout: String\n').replace('const item = { text: text.toUpperCase(), priority', "const item = { text, shout: text.toUpperCase() + '!', priority"));
   assert.deepEqual(await reloaded, { ok: true, resolvers: 3, schemaChanged: true });
-  const made = await client.execute<{ post: { text: string; shout: string } }>('mutation { post(room: "lobby", text: "new field") { text shout } }');
-  assert.deepEqual(made.data, { post: { text: 'new field', shout: 'NEW FIELD!' } });
+  const made = await client.execute<{ post: { text: string; shout: string } }>('mutation { post(room: "lobby", text: "new field") { room text priority shout } }');
+  assert.deepEqual(made.data, { post: { room: 'lobby', text: 'new field', priority: 1, shout: 'NEW FIELD!' } });
   assert.deepEqual((await posts.next()).value, { data: { onPost: { text: 'new field' } } });
   const stored = await client.execute<{ messages: { items: { text: string }[] } }>('{ messages(room: "lobby") { items { text } } }');
   assert.equal(stored.data?.messages.items.length, 3, 'the DynamoDB data outlives the reloads');

@@ -68,7 +68,8 @@ async function mutationFanout(kind) {
       ? await startLocalAppSync({ template: here('../../examples/chat-app/template.yaml'), auth: { apiKeys: [apiKey] } })
       : await startLocalAppSync({ schema: CHAT_SCHEMA, auth: { apiKeys: [apiKey] } });
   const query = kind === 'template' ? 'subscription { onPost(room: "bench") { id room text } }' : 'subscription { onCreateMessage(room: "bench") { id room text } }';
-  const mutation = kind === 'template' ? 'mutation ($t: String!) { post(room: "bench", text: $t) { id } }' : 'mutation ($t: String!) { createMessage(room: "bench", text: $t) { id } }';
+  // Subscribers get what the mutation selects (AppSync's rule), and the template's filter reads room and priority.
+  const mutation = kind === 'template' ? 'mutation ($t: String!) { post(room: "bench", text: $t) { id room text priority } }' : 'mutation ($t: String!) { createMessage(room: "bench", text: $t) { id room text } }';
   const fanout = await Fanout.open({ realtimeUrl: server.realtimeUrl, host: server.host, apiKey, handshake: 'subprotocol', connections: sockets, subscriptionsPerConnection: per, query }, 120_000);
   const subscribers = sockets * per;
   const latencies = [];

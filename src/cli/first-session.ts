@@ -65,7 +65,8 @@ function documents(schema: GraphQLSchema): { subscription: string | undefined; o
   if (chat !== undefined) {
     return {
       subscription: `subscription { onCreateMessage { ${chat.fields.join(' ')} } }`,
-      operation: 'mutation { createMessage(room: "lobby", text: "hello") { id room text } }',
+      // The same selection: a subscription receives only what the mutation selected (AppSync's rule).
+      operation: `mutation { createMessage(room: "lobby", text: "hello") { ${chat.fields.join(' ')} } }`,
     };
   }
   const field = Object.values(schema.getSubscriptionType()?.getFields() ?? {}).find((f) => f.args.every((a) => !isNonNullType(a.type)));

@@ -230,7 +230,8 @@ $('send').addEventListener('submit', async (event) => {
   if (!text) return;
   $('submit').disabled = true;
   try {
-    await http.execute('mutation Send($room: String!, $text: String!) { createMessage(room: $room, text: $text) { id } }', {
+    // A subscription receives only what the mutation selects (AppSync's rule): select what the page shows.
+    await http.execute('mutation Send($room: String!, $text: String!) { createMessage(room: $room, text: $text) { ' + selected + ' } }', {
       variableValues: { room: $('room').value.trim() || 'lobby', text },
     });
     $('text').value = '';
@@ -247,12 +248,16 @@ const isAuthFailure = (error) =>
   error.code === 'AUTH_ERROR' || [401, 403].includes(error.statusCode) ||
   (error.errors ?? []).some((e) => /Unauthorized/.test(e.errorType ?? '') || [401, 403].includes(e.errorCode));
 
+/** What the page selects of each message, in the subscription and in the mutation. */
+let selected = 'id room text';
+
 try {
   const shape = await chatFields();
   if (shape.missing) {
     setState('failed', 'needs the chat schema');
     log('This page needs the bundled chat schema, or one with the same shape (' + shape.missing + '), and this server runs another. Start appsync-websockets serve without --schema, or add those fields to your schema.');
   } else {
+    selected = shape.fields.join(' ');
     await transport.connect();
     $('submit').disabled = false;
     const results = transport.subscribe('subscription OnCreateMessage { onCreateMessage { ' + shape.fields.join(' ') + ' } }', {

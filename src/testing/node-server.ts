@@ -178,6 +178,7 @@ async function serveWith(options: LocalAppSyncOptions, app: TemplateApp | undefi
       now: options.now,
       generateId: options.generateId,
       publish: (field, value) => void engine.publish(field, value),
+      invalidate: (field, payload) => void engine.invalidateMatching(field, payload),
       fieldResolvers,
     });
   let executor = engine.schema === undefined ? undefined : executorFor(engine.schema, app?.fieldResolvers);

@@ -51,7 +51,8 @@ export interface RealtimeOptions extends EngineOptions {
    * runs at `start` with the subscriber's identity; an error it raises (`util.unauthorized()`,
    * `util.error`, a throw) refuses the start with an `error` for its id, and the filter it sets
    * (`extensions.setSubscriptionFilter`) decides which results the subscription receives, in
-   * place of matching its arguments.
+   * place of matching its arguments; the invalidation filter it sets
+   * (`extensions.setSubscriptionInvalidationFilter`) decides which `invalidateMatching` calls end it.
    * Read at each start, so entries may be replaced while the server runs. @default none
    */
   fieldResolvers?: Map<string, TemplateFieldResolver> | undefined;
@@ -69,6 +70,8 @@ export class RealtimeEngine extends EngineCore<LocalSubscription, RealtimeFaults
   readonly #fieldNodes = new WeakMap<LocalSubscription, { fieldNode: FieldNode; fragments: Record<string, FragmentDefinitionNode> }>();
   /** The filters subscription resolvers set. */
   readonly #filters = new WeakMap<LocalSubscription, SubscriptionFilter>();
+  /** The invalidation filters subscription resolvers set (`extensions.setSubscriptionInvalidationFilter`). */
+  readonly #invalidationFilters = new WeakMap<LocalSubscription, SubscriptionFilter>();
 
   /** @throws TransportConfigurationError when `options.schema` is not a valid AppSync schema. */
   constructor(options: RealtimeOptions = {}) {
@@ -232,10 +235,18 @@ export class RealtimeEngine extends EngineCore<LocalSubscription, RealtimeFaults
     };
     try {
       const resolved = await resolver({ source: null, args: JSON.parse(JSON.stringify(subscription.args)) as Record<string, unknown>, info, headers, authMode });
-      if (resolved.subscriptionFilter === undefined || resolved.subscriptionFilter === null) return undefined;
-      const filter = parseSubscriptionFilter(resolved.subscriptionFilter);
-      if (typeof filter === 'string') return [{ errorType: 'Code', message: `The resolver of Subscription.${subscription.field} set a subscription filter that is not one: ${filter}` }];
-      this.#filters.set(subscription, filter);
+      const filters = [
+        ['subscription filter', resolved.subscriptionFilter, this.#filters],
+        ['subscription invalidation filter', resolved.invalidationFilter, this.#invalidationFilters],
+      ] as const;
+      const parsed: [SubscriptionFilter, WeakMap<LocalSubscription, SubscriptionFilter>][] = [];
+      for (const [kind, given, into] of filters) {
+        if (given === undefined || given === null) continue;
+        const filter = parseSubscriptionFilter(given);
+        if (typeof filter === 'string') return [{ errorType: 'Code', message: `The resolver of Subscription.${subscription.field} set a ${kind} that is not one: ${filter}` }];
+        parsed.push([filter, into]);
+      }
+      for (const [filter, into] of parsed) into.set(subscription, filter);
       return undefined;
     } catch (cause) {
       // A resolver's own error carries its errorType (null for util.error without one); anything else is ours, named by class only.
@@ -308,6 +319,27 @@ export class RealtimeEngine extends EngineCore<LocalSubscription, RealtimeFaults
         count++;
       }
     }
+    return count;
+  }
+
+  /**
+   * A mutation resolver's `extensions.invalidateSubscriptions({ subscriptionField, payload })`:
+   * ends each subscription on `field` whose resolver set an invalidation filter that `payload`
+   * passes, with AppSync's `Subscription complete.` for its id (the socket stays open; see
+   * docs/PROTOCOL.md). Subscriptions without one are untouched. Returns how many it ended.
+   */
+  invalidateMatching(field: string, payload: Record<string, unknown>): number {
+    let count = 0;
+    for (const connection of this.open()) {
+      for (const subscription of [...connection.subscriptions.values()]) {
+        const filter = subscription.field === field ? this.#invalidationFilters.get(subscription) : undefined;
+        if (filter === undefined || !matchesFilter(filter, payload)) continue;
+        connection.subscriptions.delete(subscription.id);
+        this.send(connection, this.errorFrame('error', [{ message: 'Subscription complete.' }], subscription.id));
+        count++;
+      }
+    }
+    if (count > 0) this.notify();
     return count;
   }
 

@@ -99,7 +99,7 @@ describe('in headless Chromium', () => {
     await page.fill('#text', 'hello from Chromium');
     await page.click('#submit');
     await waitForMessage('hello from Chromium');
-    await server.mutate('mutation { createMessage(room: "random", text: "sent by the test") { id } }');
+    await server.mutate('mutation { createMessage(room: "random", text: "sent by the test") { id room text createdAt } }');
     await waitForMessage('sent by the test');
 
     const dir = await mkdtemp(join(tmpdir(), 'appsync-websockets-browser-'));
@@ -120,7 +120,7 @@ describe('in headless Chromium', () => {
     await stateIs('connected');
     await server.realtime.waitFor(() => server.realtime.subscriptions.length === 1, WAIT_MS);
     assert.notDeepEqual(server.realtime.connections, before, 'a new connection');
-    await server.mutate('mutation { createMessage(room: "lobby", text: "after the drop") { id } }');
+    await server.mutate('mutation { createMessage(room: "lobby", text: "after the drop") { id room text createdAt } }');
     await waitForMessage('after the drop');
     assert.equal(await page.textContent('#state'), 'connected');
     assert.match((await page.textContent('#log')) ?? '', /reconnected; subscription started again/);
@@ -158,7 +158,7 @@ describe('in headless Chromium', () => {
         const w = window as unknown as LivePageWindow;
         const { AppSyncHttpTransport, AppSyncIAMAuthentication } = w.appsyncChat.lib;
         const http = new AppSyncHttpTransport({ url, auth: new AppSyncIAMAuthentication({ credentials, region }) });
-        await http.execute('mutation { createMessage(room: "iam", text: "signed in the browser") { id } }');
+        await http.execute('mutation { createMessage(room: "iam", text: "signed in the browser") { id room text } }');
         return w.iamNext;
       },
       { url, credentials, region: REGION },

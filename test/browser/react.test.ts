@@ -70,13 +70,13 @@ test('React 19 + Apollo Client 4 + AppSyncLink in Chromium: useSubscription rend
   await tab.goto(`http://127.0.0.1:${port}/?url=${encodeURIComponent(server.url)}&apiKey=${API_KEY}`);
   await server.realtime.waitFor(() => server.realtime.subscriptions.length === 1, 10_000);
   await tab.waitForFunction(() => document.body.dataset.connected === 'yes', undefined, { timeout: 10_000 });
-  await server.mutate('mutation { createMessage(room: "react", text: "rendered by React") { id text } }');
+  await server.mutate('mutation { createMessage(room: "react", text: "rendered by React") { id room text } }');
   await tab.locator('#messages li', { hasText: 'rendered by React' }).waitFor({ timeout: 10_000 });
 
   server.realtime.dropConnections();
   await tab.waitForFunction(() => document.body.dataset.connected === 'again', undefined, { timeout: 10_000 });
   await server.realtime.waitFor(() => server.realtime.subscriptions.length === 1, 10_000);
-  await server.mutate('mutation { createMessage(room: "react", text: "after the drop") { id text } }');
+  await server.mutate('mutation { createMessage(room: "react", text: "after the drop") { id room text } }');
   await tab.locator('#messages li', { hasText: 'after the drop' }).waitFor({ timeout: 10_000 });
 
   const screenshot = join(await mkdtemp(join(tmpdir(), 'appsync-websockets-react-')), 'react.png');

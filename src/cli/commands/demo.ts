@@ -16,7 +16,7 @@ import { DEFAULT_PORT } from './serve.js';
 const API_KEY = 'da2-local-demo-key';
 const ROOM = 'lobby';
 const SUBSCRIPTION = 'subscription OnCreateMessage($room: String) { onCreateMessage(room: $room) { id room text createdAt } }';
-const CREATE = 'mutation Create($room: String!, $text: String!) { createMessage(room: $room, text: $text) { id } }';
+const CREATE = 'mutation Create($room: String!, $text: String!) { createMessage(room: $room, text: $text) { id room text createdAt } }';
 /** Sent in order; the one for another room shows the server filtering on the subscription's argument. */
 const MESSAGES = [
   { room: ROOM, text: 'hello' },

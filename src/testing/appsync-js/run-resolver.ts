@@ -8,7 +8,7 @@
  */
 import type { DataSourceAnswer, DataSourceRunner } from '../datasources/types.js';
 import { DataSourceEngineError, DataSourceRequestError } from '../datasources/types.js';
-import type { AppendedError, EvaluationOutcome, Sandbox } from './sandbox.js';
+import type { AppendedError, EvaluationOutcome, ResolverExtensions, Sandbox } from './sandbox.js';
 
 /** A field error as the executor reports it (errorType, data, errorInfo). */
 export class ResolverError extends Error {
@@ -57,12 +57,16 @@ export interface Resolved {
   errors: AppendedError[];
   /** What `extensions.setSubscriptionFilter` set last (resolvers on Subscription fields). */
   subscriptionFilter?: unknown;
+  /** What `extensions.setSubscriptionInvalidationFilter` set last (resolvers on Subscription fields). */
+  invalidationFilter?: unknown;
+  /** What `extensions.invalidateSubscriptions` was given last (resolvers on Mutation fields). */
+  invalidation?: unknown;
 }
 
 export async function runResolver(plan: ResolverPlan, input: ResolveInput, timeoutMs: number): Promise<Resolved> {
   const appended: AppendedError[] = [];
   let stash: Record<string, unknown> = {};
-  let subscriptionFilter: unknown;
+  const extensions: ResolverExtensions = {};
   const base = { ...input.ctx, stash, prev: { result: null }, result: null, error: null };
   const evaluate = (step: Step, handler: 'request' | 'response', extra: Record<string, unknown>): Extract<EvaluationOutcome, { status: 'ok' | 'early' }> => {
     const outcome = step.sandbox.evaluate({ handler, ctx: { ...base, stash, ...extra }, authType: input.authType, typeName: input.typeName, fieldName: input.fieldName });
@@ -74,7 +78,9 @@ export async function runResolver(plan: ResolverPlan, input: ResolveInput, timeo
     }
     appended.push(...outcome.errors);
     stash = outcome.stash ?? stash;
-    if (outcome.status !== 'error' && outcome.subscriptionFilter !== undefined) subscriptionFilter = outcome.subscriptionFilter;
+    if (outcome.status !== 'error') {
+      for (const key of ['subscriptionFilter', 'invalidationFilter', 'invalidation'] as const) if (outcome[key] !== undefined) extensions[key] = outcome[key];
+    }
     if (outcome.status === 'error') throw new ResolverError(outcome.error.message, outcome.error.errorType, outcome.error.data, outcome.error.errorInfo);
     return outcome;
   };
@@ -87,10 +93,10 @@ export async function runResolver(plan: ResolverPlan, input: ResolveInput, timeo
   };
   if (plan.kind === 'UNIT') {
     const { value } = await unit(plan.resolver, null);
-    return { value, errors: appended, subscriptionFilter };
+    return { value, errors: appended, ...extensions };
   }
   const before = evaluate(plan.resolver, 'request', {});
-  if (before.status === 'early') return { value: before.value, errors: appended, subscriptionFilter };
+  if (before.status === 'early') return { value: before.value, errors: appended, ...extensions };
   let prev: unknown = before.value;
   for (const fn of plan.functions) {
     const { value, early } = await unit(fn, prev);
@@ -98,7 +104,7 @@ export async function runResolver(plan: ResolverPlan, input: ResolveInput, timeo
     if (early?.skipTo === 'END') break;
   }
   const after = evaluate(plan.resolver, 'response', { prev: { result: prev } });
-  return { value: after.value, errors: appended, subscriptionFilter };
+  return { value: after.value, errors: appended, ...extensions };
 }
 
 async function call(dataSource: DataSourceRunner | undefined, request: unknown): Promise<DataSourceAnswer> {

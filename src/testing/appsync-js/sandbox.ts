@@ -16,12 +16,19 @@ import { buildUtil, type RuntimeHost } from './runtime/util.js';
 
 /** What one call of `request` or `response` answered. */
 export type EvaluationOutcome =
-  | { status: 'ok'; value: unknown; stash: Record<string, unknown>; errors: AppendedError[]; subscriptionFilter?: unknown }
-  | { status: 'early'; value: unknown; stash: Record<string, unknown>; errors: AppendedError[]; subscriptionFilter?: unknown }
+  | ({ status: 'ok'; value: unknown; stash: Record<string, unknown>; errors: AppendedError[] } & ResolverExtensions)
+  | ({ status: 'early'; value: unknown; stash: Record<string, unknown>; errors: AppendedError[] } & ResolverExtensions)
   | { status: 'error'; error: AppendedError; stash: Record<string, unknown>; errors: AppendedError[] }
   | { status: 'thrown'; name: string; message: string; errors: AppendedError[] }
   | { status: 'missing' }
   | { status: 'timeout' };
+
+/** What a handler set through `extensions` (each the last call's argument, copied). */
+export interface ResolverExtensions {
+  subscriptionFilter?: unknown;
+  invalidationFilter?: unknown;
+  invalidation?: unknown;
+}
 
 export interface AppendedError {
   message: string;
@@ -50,7 +57,7 @@ export interface SandboxOptions {
 const BOOTSTRAP = `(() => {
   const host = globalThis.__host;
   delete globalThis.__host;
-  const state = { errors: [], authType: 'API_KEY', typeName: '', fieldName: '', subscriptionFilter: undefined };
+  const state = { errors: [], authType: 'API_KEY', typeName: '', fieldName: '', subscriptionFilter: undefined, invalidationFilter: undefined, invalidation: undefined };
   const made = (${buildUtil.toString()})(host, state, (ni) => (${buildDynamodbUtil.toString()})(ni), (ni, toDynamoDB, fail) => (${buildTransform.toString()})(toDynamoDB, ni, fail));
   const { util, runtime, extensions, console, notImplemented, fail } = made;
   const ddb = (${buildDynamodbModule.toString()})(util.dynamodb.toMapValues, util.dynamodb.toDynamoDB, util.transform.toDynamoDBConditionExpression, util.transform.toDynamoDBFilterExpression, notImplemented, fail);

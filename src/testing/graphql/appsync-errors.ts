@@ -6,7 +6,7 @@
  * validation and request errors carry `path: null`, no `errorType`; resolver errors carry
  * `path`, `data`, `errorType`, `errorInfo` and `locations`.
  */
-import { Kind, visit, type ASTNode, type DocumentNode, type GraphQLError } from 'graphql';
+import { Kind, isNonNullType, isObjectType, visit, type ASTNode, type DocumentNode, type GraphQLError, type GraphQLSchema } from 'graphql';
 
 export interface AppSyncErrorLocation {
   line: number;
@@ -129,4 +129,20 @@ export function executionError(error: GraphQLError): AppSyncGraphQLError {
     locations: locationsOf(error),
     message: error.message,
   };
+}
+
+/**
+ * A field error during execution, with graphql-java's words for a null in a non-null field
+ * (`Cannot return null for non-nullable type: 'String' within parent 'Message' (/onPost/text)`,
+ * what AppSync sends a subscriber whose selection holds a non-null field the mutation did not
+ * select) where graphql-js says `Cannot return null for non-nullable field Message.text.`.
+ */
+export function executionErrorIn(schema: GraphQLSchema, error: GraphQLError): AppSyncGraphQLError {
+  const shaped = executionError(error);
+  const match = /^Cannot return null for non-nullable field ([_A-Za-z][_0-9A-Za-z]*)\.([_A-Za-z][_0-9A-Za-z]*)\.$/.exec(error.message);
+  const parent = match ? schema.getType(match[1] ?? '') : undefined;
+  const type = isObjectType(parent) ? parent.getFields()[match?.[2] ?? '']?.type : undefined;
+  if (!match || type === undefined || !isNonNullType(type)) return shaped;
+  const path = (error.path ?? []).map(String).join('/');
+  return { ...shaped, message: `Cannot return null for non-nullable type: '${type.ofType.toString()}' within parent '${match[1] ?? ''}' (/${path})` };
 }

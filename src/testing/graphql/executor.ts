@@ -19,6 +19,7 @@ import {
 import { TransportConfigurationError } from '../../errors.js';
 import { executionError, requestErrors, syntaxError, validationErrors, type AppSyncGraphQLError } from './appsync-errors.js';
 import { echoMutation, readQuery, type EchoEnvironment } from './echo.js';
+import { selectedValue } from './mutation-selection.js';
 import { LocalStore } from './store.js';
 import { subscriptionTargets } from './subscriptions.js';
 
@@ -76,6 +77,10 @@ export interface FieldResolution {
   errors: { message: string; errorType: string | null; data: unknown; errorInfo: unknown }[];
   /** A Subscription field's resolver: the filter `extensions.setSubscriptionFilter` set. */
   subscriptionFilter?: unknown;
+  /** A Subscription field's resolver: the filter `extensions.setSubscriptionInvalidationFilter` set. */
+  invalidationFilter?: unknown;
+  /** A Mutation field's resolver: what `extensions.invalidateSubscriptions` was given last. */
+  invalidation?: unknown;
 }
 
 /**
@@ -102,16 +107,33 @@ export interface LocalGraphQLOptions {
   resolvers?: LocalResolvers | undefined;
   /** Where mutations write and queries read. @default a new, empty store */
   store?: LocalStore | undefined;
-  /** Receives each mutation result once per subscription field it feeds, after the request ran. */
+  /**
+   * Receives each mutation's response (what it selected) once per subscription field it feeds,
+   * after the request ran.
+   */
   publish?: ((subscriptionField: string, value: unknown) => void) | undefined;
+  /**
+   * Receives each mutation resolver's `extensions.invalidateSubscriptions({ subscriptionField,
+   * payload })`, after the request ran.
+   */
+  invalidate?: ((subscriptionField: string, payload: Record<string, unknown>) => void) | undefined;
   /** Clock for `createdAt`/`updatedAt`. @default () => new Date() */
   now?: (() => Date) | undefined;
   /** Source of generated ids. @default crypto.randomUUID */
   generateId?: (() => string) | undefined;
 }
 
+/** A root mutation field that ran: its name, and where its response is (AppSync publishes that). */
+interface RanMutation {
+  field: string;
+  responseKey: string;
+  info: GraphQLResolveInfo;
+}
+
 interface RequestContext {
-  mutations: { field: string; value: unknown }[];
+  mutations: RanMutation[];
+  /** Each mutation resolver's `extensions.invalidateSubscriptions`, in order. */
+  invalidations: { subscriptionField: string; payload: Record<string, unknown> }[];
   meta: RequestMeta;
   /** Errors reported beside a value (`util.appendError`). */
   appended: AppSyncGraphQLError[];
@@ -122,6 +144,7 @@ export class LocalGraphQLExecutor {
   readonly store: LocalStore;
   readonly #resolvers: LocalResolvers;
   readonly #publish: ((subscriptionField: string, value: unknown) => void) | undefined;
+  readonly #invalidate: ((subscriptionField: string, payload: Record<string, unknown>) => void) | undefined;
   readonly #targets: Map<string, string[]>;
   readonly #env: EchoEnvironment;
   readonly #fields: Map<string, TemplateFieldResolver> | undefined;
@@ -131,6 +154,7 @@ export class LocalGraphQLExecutor {
     this.store = options.store ?? new LocalStore();
     this.#resolvers = options.resolvers ?? {};
     this.#publish = options.publish;
+    this.#invalidate = options.invalidate;
     this.#fields = options.fieldResolvers;
     this.#targets = subscriptionTargets(options.schema);
     this.#env = {
@@ -160,7 +184,7 @@ export class LocalGraphQLExecutor {
         errors: [{ path: null, locations: null, message: 'Subscriptions run on the real-time endpoint (WebSocket), not over HTTP.' }],
       };
     }
-    const context: RequestContext = { mutations: [], meta, appended: [] };
+    const context: RequestContext = { mutations: [], meta, appended: [], invalidations: [] };
     const result = await execute({
       schema: this.schema,
       document,
@@ -173,11 +197,15 @@ export class LocalGraphQLExecutor {
     if (!('data' in result)) return { data: null, errors: requestErrors(result.errors ?? []) };
     const response: AppSyncExecutionResult = { data: (result.data ?? null) as Record<string, unknown> | null };
     if (result.errors || context.appended.length > 0) response.errors = [...(result.errors ?? []).map(executionError), ...context.appended];
-    // AppSync publishes a mutation's result once the mutation has completed.
-    for (const { field, value } of context.mutations) {
-      if (value === null || value === undefined) continue;
+    // AppSync publishes a mutation's response, once the mutation has completed: only the fields
+    // it selected (the mutation-selection rule, see mutation-selection.ts).
+    for (const { field, responseKey, info } of context.mutations) {
+      const answered = response.data?.[responseKey];
+      if (answered === null || answered === undefined) continue;
+      const value = selectedValue(answered, info.fieldNodes, info.fragments);
       for (const subscriptionField of this.#targets.get(field) ?? []) this.#publish?.(subscriptionField, value);
     }
+    for (const { subscriptionField, payload } of context.invalidations) this.#invalidate?.(subscriptionField, payload);
     return response;
   }
 
@@ -190,10 +218,8 @@ export class LocalGraphQLExecutor {
     const own = this.#resolvers[root]?.[info.fieldName];
     const value = own ? own(args, { store: this.store, info, fallback }) : fallback();
     if (root === 'Query') return value;
-    return Promise.resolve(value).then((resolved) => {
-      context.mutations.push({ field: info.fieldName, value: resolved });
-      return resolved;
-    });
+    context.mutations.push({ field: info.fieldName, responseKey: String(info.path.key), info });
+    return value;
   };
 
   /** A template app: its resolvers on any type; a root field without one is null, as in AppSync. */
@@ -209,10 +235,19 @@ export class LocalGraphQLExecutor {
     if (own === undefined) return root === undefined ? defaultFieldResolver(source, args, context, info) : null;
     const resolved = await own({ source, args: JSON.parse(JSON.stringify(args)) as Record<string, unknown>, info, headers: context.meta.headers ?? {}, authMode: context.meta.authMode ?? 'API_KEY' });
     const path = pathOf(info.path);
-    for (const error of resolved.errors) {
+    const errors = [...resolved.errors];
+    if (root === 'Mutation' && resolved.invalidation !== undefined) {
+      const invalidation = resolved.invalidation as { subscriptionField: string; payload: Record<string, unknown> };
+      const known = this.schema.getSubscriptionType()?.getFields() ?? {};
+      // Our choice: a field the schema lacks is a typo that would end nothing; say so beside the value.
+      if (known[invalidation.subscriptionField] === undefined) {
+        errors.push({ message: `extensions.invalidateSubscriptions names subscriptionField ${JSON.stringify(invalidation.subscriptionField)}, but the schema's Subscription type has ${Object.keys(known).length > 0 ? `only ${Object.keys(known).join(', ')}` : 'no fields'}: no subscription was ended.`, errorType: 'Code', data: null, errorInfo: null });
+      } else context.invalidations.push(invalidation);
+    }
+    for (const error of errors) {
       context.appended.push({ path, data: error.data ?? null, errorType: error.errorType, errorInfo: error.errorInfo ?? null, locations: info.fieldNodes.map((n) => ({ line: n.loc?.startToken.line ?? 0, column: n.loc?.startToken.column ?? 0, sourceName: null })), message: error.message });
     }
-    if (root === 'Mutation') context.mutations.push({ field: info.fieldName, value: resolved.value });
+    if (root === 'Mutation') context.mutations.push({ field: info.fieldName, responseKey: String(info.path.key), info });
     return resolved.value;
   }
 }

@@ -19,7 +19,7 @@ import {
   type GraphQLSchema,
   type SelectionSetNode,
 } from 'graphql';
-import { executionError, realtimeValidationErrors, requestErrors, syntaxError, type AppSyncGraphQLError } from './appsync-errors.js';
+import { executionErrorIn, realtimeValidationErrors, requestErrors, syntaxError, type AppSyncGraphQLError } from './appsync-errors.js';
 
 /**
  * Subscription fields by the mutation that feeds them: `@aws_subscribe(mutations: [...])` on
@@ -152,7 +152,7 @@ export function projectPayload(
     });
     if (!('data' in result)) return { data: null, errors: requestErrors(result.errors ?? []) };
     const payload: ProjectedPayload = { data: (result.data ?? null) as Record<string, unknown> | null };
-    if (result.errors) payload.errors = result.errors.map(executionError);
+    if (result.errors) payload.errors = result.errors.map((error) => executionErrorIn(schema, error));
     return payload;
   } catch (error) {
     // executeSync throws when a field resolver of a user-built schema returns a promise.

@@ -21,6 +21,10 @@ export interface EvaluationState {
   fieldName: string;
   /** What `extensions.setSubscriptionFilter` set (a subscription resolver's response), if anything. */
   subscriptionFilter: unknown;
+  /** What `extensions.setSubscriptionInvalidationFilter` set (a subscription resolver's response), if anything. */
+  invalidationFilter: unknown;
+  /** What `extensions.invalidateSubscriptions` was given last (a mutation resolver's response), if anything. */
+  invalidation: unknown;
 }
 
 export function buildUtil(
@@ -160,8 +164,18 @@ export function buildUtil(
       if (state.typeName !== 'Subscription') throw thrown(`extensions.setSubscriptionFilter works only in a resolver on a Subscription field, not on ${state.typeName}.${state.fieldName}.`, 'Code', null, null);
       state.subscriptionFilter = filter === undefined ? null : JSON.parse(JSON.stringify(filter));
     },
-    setSubscriptionInvalidationFilter: notImplemented('extensions.setSubscriptionInvalidationFilter'),
-    invalidateSubscriptions: notImplemented('extensions.invalidateSubscriptions'),
+    setSubscriptionInvalidationFilter: (filter: unknown): void => {
+      if (state.typeName !== 'Subscription') throw thrown(`extensions.setSubscriptionInvalidationFilter works only in a resolver on a Subscription field, not on ${state.typeName}.${state.fieldName}: a mutation ends subscriptions with extensions.invalidateSubscriptions.`, 'Code', null, null);
+      state.invalidationFilter = filter === undefined ? null : JSON.parse(JSON.stringify(filter));
+    },
+    // AppSync keeps one invalidation per mutation: a second call replaces the first (aws/aws-appsync-community#223).
+    invalidateSubscriptions: (invalidation: unknown): void => {
+      if (state.typeName !== 'Mutation') throw thrown(`extensions.invalidateSubscriptions works only in a resolver on a Mutation field, not on ${state.typeName}.${state.fieldName}.`, 'Code', null, null);
+      const given = (invalidation ?? {}) as { subscriptionField?: unknown; payload?: unknown };
+      if (typeof given.subscriptionField !== 'string' || given.subscriptionField === '') throw thrown(`Expected extensions.invalidateSubscriptions({ subscriptionField, payload }) to name a Subscription field in subscriptionField, but got ${JSON.stringify(given.subscriptionField) ?? 'undefined'}.`, 'Code', null, null);
+      if (typeof given.payload !== 'object' || given.payload === null || Array.isArray(given.payload)) throw thrown(`Expected extensions.invalidateSubscriptions({ subscriptionField, payload }) to have an object as payload (what the subscriptions' invalidation filters are tested against), but got ${JSON.stringify(given.payload) ?? 'undefined'}.`, 'Code', null, null);
+      state.invalidation = JSON.parse(JSON.stringify({ subscriptionField: given.subscriptionField, payload: given.payload }));
+    },
     evictFromApiCache: notImplemented('extensions.evictFromApiCache'),
   };
   const text = (args: unknown[]) => args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a) ?? String(a))).join(' ');

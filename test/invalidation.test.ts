@@ -1,0 +1,69 @@
+/**
+ * Subscription invalidation as AppSync does it, on AWS's own example (test/fixtures/invalidation):
+ * a Subscription resolver's `extensions.setSubscriptionInvalidationFilter` and a mutation
+ * resolver's `extensions.invalidateSubscriptions({ subscriptionField, payload })` end exactly the
+ * subscriptions whose invalidation filter the payload passes, each with AppSync's
+ * `Subscription complete.` error for its id; this library's Client ends them normally.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { AppSyncApiKeyAuthentication, Client, TransportQueryError } from '../src/index.js';
+import { startLocalAppSync } from '../src/testing/index.js';
+import { GRAPHQL, rawSocket } from './raw-socket.js';
+
+const TEMPLATE = fileURLToPath(new URL('../../test/fixtures/invalidation/template.yaml', import.meta.url));
+const ON_MESSAGE = 'subscription ($u: ID!, $g: ID!) { onGroupMessageCreated(userId: $u, groupId: $g) { userId groupId message } }';
+
+test('invalidateSubscriptions ends exactly the subscriptions whose invalidation filter matches, with "Subscription complete."; the others go on', async (t) => {
+  const server = await startLocalAppSync({ template: TEMPLATE });
+  const apiKey = server.apiKeys[0] ?? '';
+  const client = new Client({ url: server.url, auth: new AppSyncApiKeyAuthentication({ apiKey }), retry: false });
+  t.after(async () => {
+    await client.close();
+    await server.close();
+  });
+  type Message = { onGroupMessageCreated: { userId: string; groupId: string; message: string } };
+  const subscribe = (u: string, g: string) => client.subscribe<Message>(ON_MESSAGE, { variableValues: { u, g } });
+  const annG1 = subscribe('ann', 'g1');
+  const bobG1 = subscribe('bob', 'g1');
+  const annG2 = subscribe('ann', 'g2');
+  await Promise.all([annG1.started, bobG1.started, annG2.started]);
+  // A bare socket beside them, to see the frame itself.
+  const raw = await rawSocket(t, server, GRAPHQL, { host: server.host, 'x-api-key': apiKey });
+  raw.send({ type: 'connection_init' });
+  await raw.frame((f) => f.type === 'connection_ack');
+  raw.send({ type: 'start', id: 'ann-g3', payload: { data: JSON.stringify({ query: ON_MESSAGE, variables: { u: 'ann', g: 'g3' } }), extensions: { authorization: { host: server.host, 'x-api-key': apiKey } } } });
+  await raw.frame((f) => f.type === 'start_ack');
+  assert.equal(server.realtime.subscriptions.length, 4);
+
+  const removed = await client.execute('mutation { removeUserFromGroup(userId: "ann", groupId: "g1") { userId } }');
+  assert.deepEqual(removed, { data: { removeUserFromGroup: { userId: 'ann' } } });
+  assert.deepEqual(await annG1.next(), { done: true, value: undefined });
+  assert.equal(server.realtime.subscriptions.length, 3, 'only ann in g1 was ended');
+
+  // The others still receive: bob in g1 gets g1's next message.
+  await client.execute('mutation { createGroupMessage(userId: "bob", groupId: "g1", message: "still here") { userId groupId message } }');
+  assert.deepEqual((await bobG1.next()).value, { data: { onGroupMessageCreated: { userId: 'bob', groupId: 'g1', message: 'still here' } } });
+
+  // A subscriptionField the schema lacks ends nothing, and says so beside the result.
+  const typo = await client.execute('mutation { removeUserFromGroup(userId: "ann", groupId: "typo") { userId } }').then(
+    () => assert.fail('expected the error beside the result'),
+    (error: unknown) => error,
+  );
+  assert.ok(typo instanceof TransportQueryError);
+  assert.deepEqual(typo.data, { removeUserFromGroup: { userId: 'ann' } });
+  assert.equal(typo.errors[0]?.errorType, 'Code');
+  assert.match(String(typo.errors[0]?.message), /^extensions\.invalidateSubscriptions names subscriptionField "onGroupMessageCreatd", but the schema's Subscription type has only onGroupMessageCreated: no subscription was ended\.$/);
+  assert.equal(server.realtime.subscriptions.length, 3);
+
+  // Two calls in one resolver: the last one counts (it names ann; the first named nobody).
+  await client.execute('mutation { removeUserEverywhere(userId: "ann") { userId } }');
+  assert.deepEqual(await annG2.next(), { done: true, value: undefined });
+  assert.deepEqual(await raw.frame((f) => f.id === 'ann-g3' && f.type !== 'start_ack'), { type: 'error', id: 'ann-g3', payload: { errors: [{ message: 'Subscription complete.' }] } });
+  assert.deepEqual(server.realtime.subscriptions.map((s) => s.args), [{ userId: 'bob', groupId: 'g1' }]);
+
+  // Bob's subscription is untouched by all of it.
+  await client.execute('mutation { createGroupMessage(userId: "ann", groupId: "g1", message: "after") { userId groupId message } }');
+  assert.deepEqual((await bobG1.next()).value, { data: { onGroupMessageCreated: { userId: 'ann', groupId: 'g1', message: 'after' } } });
+});

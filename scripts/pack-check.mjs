@@ -28,6 +28,8 @@ import { fileURLToPath } from 'node:url';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const FIXTURE = join(ROOT, 'test/package');
 const GRAPHQL_PINNED = '16.9.0';
+/** No single step takes more than this; a hung fixture fails instead of holding CI. */
+const COMMAND_TIMEOUT_MS = 5 * 60_000;
 const GRAPHQL_OLDEST = '16.4.0'; // 16.0–16.3 lack getArgumentValues in graphql's root export, which the local AppSync imports
 const args = process.argv.slice(2);
 const keep = args.includes('--keep');
@@ -41,8 +43,11 @@ let failed = false;
 /** Runs a command, echoing it; throws with its output when it fails. */
 function run(file, argv, { cwd = app, env = {}, capture = false } = {}) {
   const t = Date.now();
-  const result = spawnSync(file, argv, { cwd, env: { ...process.env, ...env }, encoding: 'utf8' });
+  const result = spawnSync(file, argv, { cwd, env: { ...process.env, ...env }, encoding: 'utf8', timeout: COMMAND_TIMEOUT_MS, killSignal: 'SIGKILL' });
   const shown = [file, ...argv].map((a) => a.replace(work, '$TMP').replace(ROOT, '.')).join(' ');
+  if (result.error?.code === 'ETIMEDOUT') {
+    throw new Error(`pack-check: \`${shown}\` did not finish within ${COMMAND_TIMEOUT_MS / 1000} s (a hang):\n${result.stdout}${result.stderr}`);
+  }
   if (result.status !== 0) {
     throw new Error(`pack-check: \`${shown}\` exited ${result.status ?? result.signal}:\n${result.stdout}${result.stderr}`);
   }

@@ -26,7 +26,8 @@ try {
   const subscription = client.subscribe('subscription { onCreateMessage(room: "lobby") { id text } }');
   const first = subscription.next();
   await server.realtime.waitFor(() => server.realtime.subscriptions.length === 1);
-  await client.execute('mutation { createMessage(room: "lobby", text: "hello") { id } }');
+  // AppSync sends subscribers what the mutation selected: room (the argument filter) and text.
+  await client.execute('mutation { createMessage(room: "lobby", text: "hello") { id room text } }');
   const { value } = await first;
   assert.equal(value.data.onCreateMessage.text, 'hello');
   await subscription.return();

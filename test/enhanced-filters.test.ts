@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { AppSyncApiKeyAuthentication, Client } from '../src/index.js';
+import { AppSyncApiKeyAuthentication, Client, TransportQueryError } from '../src/index.js';
 import { compileCode } from '../src/testing/appsync-js/compile.js';
 import { Sandbox } from '../src/testing/appsync-js/sandbox.js';
 import { filterLimitBreach, matchesFilter, parseSubscriptionFilter, type SubscriptionFilter } from '../src/testing/graphql/subscription-filter.js';
@@ -142,7 +142,16 @@ test("AppSync's limits: the largest filter is taken, one more is refused with Ap
     assert.deepEqual(await start(`ok-${i}`, ON_FILTERED, { filter: JSON.stringify(limit.accepted) }), { type: 'start_ack', id: `ok-${i}` }, limit.name);
     assert.deepEqual(await start(`over-${i}`, ON_FILTERED, { filter: JSON.stringify(limit.refused) }), { type: 'error', id: `over-${i}`, payload: { errors: [{ message: limit.message, errorCode: 400 }] } }, limit.name);
   }
+  // An invalidation filter has the same grammar, and the same limits.
+  const ON_INVALIDATED = 'subscription ($filter: AWSJSON!, $invalidation: AWSJSON) { onItemFiltered(filter: $filter, invalidation: $invalidation) { id } }';
+  const inLimit = LIMITS.find((limit) => limit.name === '5 values for in');
+  assert.deepEqual(await start('invalidation-over', ON_INVALIDATED, { filter: JSON.stringify({ filterGroup: [] }), invalidation: JSON.stringify(inLimit?.refused) }), { type: 'error', id: 'invalidation-over', payload: { errors: [{ message: inLimit?.message, errorCode: 400 }] } });
   assert.equal(server.realtime.subscriptions.length, 1 + LIMITS.length, 'the refused starts left no subscription behind');
+  // This library's Client: the start fails with AppSync's message, as a TransportQueryError.
+  const refused = client.subscribe(ON_FILTERED, { variableValues: { filter: JSON.stringify(inLimit?.refused) } });
+  const error = await refused.started.then(() => assert.fail('expected the start to be refused'), (cause: unknown) => cause);
+  assert.ok(error instanceof TransportQueryError);
+  assert.deepEqual(error.errors, [{ message: inLimit?.message, errorCode: 400 }]);
   await client.execute(PUBLISH, { variableValues: { input: { id: 'still-here' } } });
   assert.deepEqual((await raw.frame((f) => f.id === 'live' && f.type === 'data')).payload, { data: { onItemFiltered: { id: 'still-here' } } });
 });

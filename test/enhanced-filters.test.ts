@@ -130,7 +130,7 @@ const LIMITS: { name: string; accepted: unknown; refused: unknown; message: stri
   { name: '20 values for containsAny', accepted: groups([rule('tags', 'containsAny', times(20, String))]), refused: groups([rule('tags', 'containsAny', times(21, String))]), message: 'subscription exceeds maximum value limit 20 for operator `containsAny`.' },
   { name: 'a fieldName 5 levels deep', accepted: groups([rule('a.b.c.d.e')]), refused: groups([rule('a.b.c.d.e.f')]), message: 'Filter fieldName exceeds maximum nesting depth 5 for subscription: "a.b.c.d.e.f".' },
   { name: 'a fieldName of 256 characters', accepted: groups([rule('t'.repeat(256))]), refused: groups([rule('t'.repeat(257))]), message: `Filter fieldName exceeds maximum length 256 for subscription: "${'t'.repeat(40)}"… has 257 characters.` },
-  { name: 'a fieldName once per group', accepted: groups([rule('priority', 'ge', 1)], [rule('priority', 'le', 5)]), refused: groups([rule('priority', 'ge', 1), rule('priority', 'le', 5)]), message: 'Subscription filter uses same fieldName multiple time: "priority" appears twice in one filter group.' },
+  { name: 'a fieldName once per group', accepted: groups([rule('priority', 'ge', 1)], [rule('priority', 'le', 5)]), refused: groups([rule('priority', 'ge', 1), rule('priority', 'le', 5)]), message: 'Subscription filter uses same fieldName multiple time: "priority" appears twice in one filter group (for a range, use between).' },
 ];
 
 test("AppSync's limits: the largest filter is taken, one more is refused with AppSync's error for that start only", async (t) => {

@@ -86,7 +86,7 @@ export function filterLimitBreach(given: unknown): string | undefined {
       if (typeof fieldName === 'string') {
         if (fieldName.length > MAX_FIELD_NAME_LENGTH) return `Filter fieldName exceeds maximum length ${MAX_FIELD_NAME_LENGTH} for subscription: ${JSON.stringify(fieldName.slice(0, 40))}… has ${fieldName.length} characters.`;
         if (fieldName.split('.', MAX_FIELD_DEPTH + 1).length > MAX_FIELD_DEPTH) return `Filter fieldName exceeds maximum nesting depth ${MAX_FIELD_DEPTH} for subscription: ${JSON.stringify(fieldName)}.`;
-        if (inGroup.has(fieldName)) return `Subscription filter uses same fieldName multiple time: ${JSON.stringify(fieldName)} appears twice in one filter group.`;
+        if (inGroup.has(fieldName)) return `Subscription filter uses same fieldName multiple time: ${JSON.stringify(fieldName)} appears twice in one filter group (for a range, use between).`;
         inGroup.add(fieldName);
         attributes.add(fieldName);
         if (attributes.size > MAX_FILTER_ATTRIBUTES) return `Filters exceed maximum attributes limit ${MAX_FILTER_ATTRIBUTES} for subscription.`;

@@ -23,6 +23,7 @@ const TEMPLATE = fileURLToPath(new URL('../../test/fixtures/enhanced-filters/tem
 const ITEM = 'id room title priority score done tags owner { name team { name region { code } } }';
 const PUBLISH = `mutation ($input: ItemInput!) { publishItem(input: $input) { ${ITEM} } }`;
 const ON_FILTERED = `subscription ($filter: AWSJSON!) { onItemFiltered(filter: $filter) { id } }`;
+const ON_INVALIDATED = 'subscription ($filter: AWSJSON!, $invalidation: AWSJSON) { onItemFiltered(filter: $filter, invalidation: $invalidation) { id } }';
 
 type Item = { id: string; room?: string; title?: string | null; priority?: number | null; score?: number; done?: boolean; tags?: string[]; owner?: unknown };
 type Filter = { fieldName: string; operator: string; value: unknown };
@@ -143,7 +144,6 @@ test("AppSync's limits: the largest filter is taken, one more is refused with Ap
     assert.deepEqual(await start(`over-${i}`, ON_FILTERED, { filter: JSON.stringify(limit.refused) }), { type: 'error', id: `over-${i}`, payload: { errors: [{ message: limit.message, errorCode: 400 }] } }, limit.name);
   }
   // An invalidation filter has the same grammar, and the same limits.
-  const ON_INVALIDATED = 'subscription ($filter: AWSJSON!, $invalidation: AWSJSON) { onItemFiltered(filter: $filter, invalidation: $invalidation) { id } }';
   const inLimit = LIMITS.find((limit) => limit.name === '5 values for in');
   assert.deepEqual(await start('invalidation-over', ON_INVALIDATED, { filter: JSON.stringify({ filterGroup: [] }), invalidation: JSON.stringify(inLimit?.refused) }), { type: 'error', id: 'invalidation-over', payload: { errors: [{ message: inLimit?.message, errorCode: 400 }] } });
   assert.equal(server.realtime.subscriptions.length, 1 + LIMITS.length, 'the refused starts left no subscription behind');
@@ -215,6 +215,16 @@ test('an enhanced filter takes the place of the arguments; without one (no resol
   assert.equal(server.realtime.publish('onRoomPlain', { id: 'direct-A', room: 'A', priority: 0 }), 1);
   assert.deepEqual((await enhanced.next()).value, { data: { onRoomEnhanced: { id: 'direct-high' } } });
   assert.deepEqual((await plain.next()).value, { data: { onRoomPlain: { id: 'direct-A' } } });
+
+  // Publishing ends nothing, even with a value the subscription's invalidation filter matches;
+  // invalidateMatching does, with AppSync's "Subscription complete." (the iterator ends).
+  const everyone = JSON.stringify({ filterGroup: [] });
+  const watched = client.subscribe<Got>(ON_INVALIDATED, { variableValues: { filter: everyone, invalidation: JSON.stringify(groups([rule('id', 'eq', 'bye')])) } });
+  await watched.started;
+  assert.equal(server.realtime.publish('onItemFiltered', { id: 'bye' }), 1);
+  assert.deepEqual((await watched.next()).value, { data: { onItemFiltered: { id: 'bye' } } });
+  assert.equal(server.realtime.invalidateMatching('onItemFiltered', { id: 'bye' }), 1);
+  assert.deepEqual(await watched.next(), { done: true, value: undefined });
 });
 
 test("Amplify's filter argument: util.transform.toSubscriptionFilter(ctx.args.filter) with and/or; no filter receives everything", async (t) => {

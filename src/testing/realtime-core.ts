@@ -11,7 +11,7 @@ import { buildAppSyncSchema } from '../schema/appsync-sdl.js';
 import { EngineCore, asObject, describeKind, idOf, unsupported, type EngineConnection, type EngineOptions } from './engine-core.js';
 import { realtimeFaults, type RealtimeFaults } from './faults.js';
 import type { FieldInfo, TemplateFieldResolver } from './graphql/executor.js';
-import { matchesFilter, parseSubscriptionFilter, type SubscriptionFilter } from './graphql/subscription-filter.js';
+import { filterLimitBreach, matchesFilter, parseSubscriptionFilter, type SubscriptionFilter } from './graphql/subscription-filter.js';
 import { RejectedSubscription, checkSubscription, projectPayload } from './graphql/subscriptions.js';
 import { servedSchema } from './graphql/served-schema.js';
 
@@ -242,6 +242,9 @@ export class RealtimeEngine extends EngineCore<LocalSubscription, RealtimeFaults
       const parsed: [SubscriptionFilter, WeakMap<LocalSubscription, SubscriptionFilter>][] = [];
       for (const [kind, given, into] of filters) {
         if (given === undefined || given === null) continue;
+        // AppSync's own refusal of a filter over its limits: its message and a 400, no errorType.
+        const breach = filterLimitBreach(given);
+        if (breach !== undefined) return [{ message: breach, errorCode: 400 }];
         const filter = parseSubscriptionFilter(given);
         if (typeof filter === 'string') return [{ errorType: 'Code', message: `The resolver of Subscription.${subscription.field} set a ${kind} that is not one: ${filter}` }];
         parsed.push([filter, into]);
@@ -289,10 +292,18 @@ export class RealtimeEngine extends EngineCore<LocalSubscription, RealtimeFaults
   // ---- what tests and the local AppSync drive -----------------------------------------------
 
   /**
-   * Sends `data` to every subscription on `field` whose given arguments equal the same fields
-   * of `value` (AppSync's argument filtering). Returns how many subscriptions received it.
-   * With a `schema`, each subscriber gets `value` cut down to its own selection set (aliases,
-   * fragments, `__typename`, scalars serialized), as AppSync sends it; without one, `value` as is.
+   * Sends `value` to the subscriptions on `field` that it passes, as AppSync fans out a
+   * mutation's result, and returns how many received it. Each subscription is tested as at a
+   * mutation: by the enhanced filter its Subscription resolver set
+   * (`extensions.setSubscriptionFilter`), which takes the place of its arguments; without one, by
+   * its arguments (each non-null one must equal the same field of `value`). Publishing ends no
+   * subscription: invalidation is `invalidateMatching`.
+   *
+   * There is no mutation here, so no mutation-selection rule: `value` is what the filters see and
+   * what is sent, as given. With a `schema`, each subscriber gets it cut down to its own
+   * selection set (aliases, fragments, `__typename`, scalars serialized), as AppSync sends it;
+   * without one, as is. A mutation the server runs publishes through here with only the fields it
+   * selected.
    */
   publish(field: string, value: unknown, extra: { errors?: unknown[] } = {}): number {
     // Subscribers with the same document and variables get the same payload: project and

@@ -60,33 +60,59 @@ export function buildTransform(toDynamoDB: (value: unknown) => unknown, notImple
   };
   const TYPES: Record<string, string> = { _null: 'NULL', string: 'S', stringSet: 'SS', number: 'N', numberSet: 'NS', binary: 'B', binarySet: 'BS', boolean: 'BOOL', list: 'L', map: 'M' };
 
-  const toSubscriptionFilter = (input: Record<string, unknown>, ignoredFields?: string[], rules?: Record<string, unknown>): unknown => {
+  const toSubscriptionFilter = (input: Record<string, unknown>, ignoredFields?: string[] | null, rules?: Record<string, unknown> | null): unknown => {
     // Groups are OR'd, filters within a group AND'd (AppSync's enhanced subscription filtering).
+    // The input grammar is @aws-appsync/utils' SubscriptionFilterObject: fields with operators,
+    // `and` and `or` lists; no `not` (AppSync's subscription filter has no negated group).
     type Filter = { fieldName: string; operator: string; value: unknown };
-    const groupsOf = (object: Record<string, unknown>, ignore: string[]): Filter[][] => {
+    // One more group than AppSync's 10 (subscription-filter.ts, MAX_FILTER_GROUPS): enough for the
+    // start to be refused with AppSync's "Filters combination exceed maximum limit 10", without
+    // building the whole cross product of a hostile and-of-ors (20 ors of 10 are 10^20 groups).
+    const GROUPS_BUILT = 11;
+    // Our bound, not AWS's: and/or nested deeper than this is refused rather than recursed into.
+    const MAX_NESTING = 32;
+    const name = 'util.transform.toSubscriptionFilter';
+    const ignored = new Set(Array.isArray(ignoredFields) ? ignoredFields : []);
+    const objectAt = (value: unknown, where: string): Record<string, unknown> => {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(`${name}: expected ${where} to be an object of fields and operators, but got ${Array.isArray(value) ? 'a list' : value === null ? 'null' : typeof value}.`);
+      return value as Record<string, unknown>;
+    };
+    const product = (left: Filter[][], right: Filter[][]): Filter[][] => {
+      const out: Filter[][] = [];
+      for (const l of left) for (const r of right) if (out.length < GROUPS_BUILT) out.push([...l, ...r]);
+      return out;
+    };
+    const groupsOf = (object: Record<string, unknown>, skip: Set<string>, depth: number, where: string): Filter[][] => {
+      if (depth > MAX_NESTING) fail(`${name}: and/or nested more than ${MAX_NESTING} levels deep at ${where}.`);
       let groups: Filter[][] = [[]];
       for (const key of Object.keys(object)) {
         const value = object[key];
-        if (ignore.includes(key) || value === null || value === undefined) continue;
-        if (key === 'or') {
-          const alternatives = (value as Record<string, unknown>[]).flatMap((v) => groupsOf(v, []));
-          groups = groups.flatMap((g) => alternatives.map((a) => [...g, ...a]));
-        } else if (key === 'and') {
-          for (const part of value as Record<string, unknown>[]) {
-            const inner = groupsOf(part, []);
-            groups = groups.flatMap((g) => inner.map((a) => [...g, ...a]));
-          }
+        if (skip.has(key) || value === null || value === undefined) continue;
+        if (key === 'not') fail(`${name}: "not" (at ${where}) is not part of a subscription filter: AppSync's filter input has only and/or; rewrite it with ne, notIn or notContains.`);
+        if (key === 'or' || key === 'and') {
+          if (!Array.isArray(value)) fail(`${name}: expected ${where}.${key} to be a list of filter objects, but got ${typeof value}.`);
+          const parts = (value as unknown[]).map((part, i) => groupsOf(objectAt(part, `${where}.${key}[${i}]`), skip, depth + 1, `${where}.${key}[${i}]`));
+          if (key === 'or') {
+            const alternatives = parts.flat().slice(0, GROUPS_BUILT);
+            if (alternatives.length > 0) groups = product(groups, alternatives);
+          } else for (const inner of parts) groups = product(groups, inner);
         } else {
-          const ops = value as Record<string, unknown>;
-          for (const operator of Object.keys(ops)) groups.forEach((g) => g.push({ fieldName: key, operator, value: ops[operator] }));
+          const ops = objectAt(value, `${where}.${key}`);
+          for (const operator of Object.keys(ops)) {
+            // An operator given as null (a GraphQL input field sent as null) is no condition.
+            if (ops[operator] === null || ops[operator] === undefined) continue;
+            for (const g of groups) g.push({ fieldName: key, operator, value: ops[operator] });
+          }
         }
       }
       return groups;
     };
-    let groups = groupsOf(input, ignoredFields ?? []);
-    if (rules !== undefined) {
-      const ruleGroups = groupsOf(rules, []).flatMap((g) => g.map((f) => [f]));
-      groups = groups.flatMap((g) => ruleGroups.map((r) => [...g, ...r]));
+    let groups = groupsOf(objectAt(input ?? {}, 'the filter'), ignored, 0, 'filter');
+    if (rules !== undefined && rules !== null) {
+      // "At least one of the rules will be satisfied" (the @aws-appsync/utils TSDoc): each rule is
+      // one alternative, ANDed onto every group of the filter.
+      const ruleGroups = groupsOf(objectAt(rules, 'the rules'), new Set(), 0, 'rules').flatMap((g) => g.map((f) => [f]));
+      if (ruleGroups.length > 0) groups = product(groups, ruleGroups);
     }
     return { filterGroup: groups.filter((g) => g.length > 0).map((filters) => ({ filters })) };
   };

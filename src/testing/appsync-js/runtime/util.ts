@@ -159,14 +159,22 @@ export function buildUtil(
       throw { __earlyReturn: true, value: value === undefined ? null : value, skipTo: options?.skipTo ?? 'END' };
     },
   };
+  // A filter crosses to the server as JSON: a cycle or a BigInt fails the resolver with a Code error naming it, not a TypeError.
+  const asJson = (value: unknown, what: string): unknown => {
+    try {
+      return JSON.parse(JSON.stringify(value)) as unknown;
+    } catch (error) {
+      throw thrown(`${what} was given a filter that is not JSON (${String((error as Error).message).split('\n')[0]}).`, 'Code', null, null);
+    }
+  };
   const extensions = {
     setSubscriptionFilter: (filter: unknown): void => {
       if (state.typeName !== 'Subscription') throw thrown(`extensions.setSubscriptionFilter works only in a resolver on a Subscription field, not on ${state.typeName}.${state.fieldName}.`, 'Code', null, null);
-      state.subscriptionFilter = filter === undefined ? null : JSON.parse(JSON.stringify(filter));
+      state.subscriptionFilter = filter === undefined ? null : asJson(filter, 'extensions.setSubscriptionFilter');
     },
     setSubscriptionInvalidationFilter: (filter: unknown): void => {
       if (state.typeName !== 'Subscription') throw thrown(`extensions.setSubscriptionInvalidationFilter works only in a resolver on a Subscription field, not on ${state.typeName}.${state.fieldName}: a mutation ends subscriptions with extensions.invalidateSubscriptions.`, 'Code', null, null);
-      state.invalidationFilter = filter === undefined ? null : JSON.parse(JSON.stringify(filter));
+      state.invalidationFilter = filter === undefined ? null : asJson(filter, 'extensions.setSubscriptionInvalidationFilter');
     },
     // AppSync keeps one invalidation per mutation: a second call replaces the first (aws/aws-appsync-community#223).
     invalidateSubscriptions: (invalidation: unknown): void => {

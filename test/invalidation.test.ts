@@ -57,7 +57,7 @@ test('invalidateSubscriptions ends exactly the subscriptions whose invalidation 
   assert.match(String(typo.errors[0]?.message), /^extensions\.invalidateSubscriptions names subscriptionField "onGroupMessageCreatd", but the schema's Subscription type has only onGroupMessageCreated: no subscription was ended\.$/);
   assert.equal(server.realtime.subscriptions.length, 3);
 
-  // Two calls in one resolver: the last one counts (it names ann; the first named nobody).
+  // Two calls in one resolver: both count (the first names nobody, the second ann).
   await client.execute('mutation { removeUserEverywhere(userId: "ann") { userId } }');
   assert.deepEqual(await annG2.next(), { done: true, value: undefined });
   assert.deepEqual(await raw.frame((f) => f.id === 'ann-g3' && f.type !== 'start_ack'), { type: 'error', id: 'ann-g3', payload: { errors: [{ message: 'Subscription complete.' }] } });
@@ -66,4 +66,44 @@ test('invalidateSubscriptions ends exactly the subscriptions whose invalidation 
   // Bob's subscription is untouched by all of it.
   await client.execute('mutation { createGroupMessage(userId: "ann", groupId: "g1", message: "after") { userId groupId message } }');
   assert.deepEqual((await bobG1.next()).value, { data: { onGroupMessageCreated: { userId: 'ann', groupId: 'g1', message: 'after' } } });
+});
+
+test('each unique invalidateSubscriptions call counts, a repeated one once; a sixth unique call in one request is a GraphQL error', async (t) => {
+  const server = await startLocalAppSync({ template: TEMPLATE });
+  const apiKey = server.apiKeys[0] ?? '';
+  const client = new Client({ url: server.url, auth: new AppSyncApiKeyAuthentication({ apiKey }), retry: false });
+  t.after(async () => {
+    await client.close();
+    await server.close();
+  });
+  const subscribe = (u: string, g: string) => client.subscribe(ON_MESSAGE, { variableValues: { u, g } });
+  const [ann, bob, cat] = [subscribe('ann', 'g1'), subscribe('bob', 'g1'), subscribe('cat', 'g1')];
+  await Promise.all([ann.started, bob.started, cat.started]);
+
+  // Ten calls, five of them unique: within the limit, and both named users are ended.
+  assert.deepEqual(await client.execute('mutation { removeUsers(userIds: ["ann", "bob", "x", "y", "z"]) }'), { data: { removeUsers: ['ann', 'bob', 'x', 'y', 'z'] } });
+  assert.deepEqual(await ann.next(), { done: true, value: undefined });
+  assert.deepEqual(await bob.next(), { done: true, value: undefined });
+  assert.deepEqual(server.realtime.subscriptions.map((s) => s.args), [{ userId: 'cat', groupId: 'g1' }]);
+
+  // Six unique calls: the field fails naming the limit, and nothing is ended.
+  const refused = await client.execute('mutation { removeUsers(userIds: ["cat", "b", "c", "d", "e", "f"]) }').then(
+    () => assert.fail('expected a GraphQL error'),
+    (error: unknown) => error,
+  );
+  assert.ok(refused instanceof TransportQueryError);
+  assert.deepEqual(refused.data, { removeUsers: null });
+  assert.match(String(refused.errors[0]?.message), /called with 6 different arguments; AppSync allows at most 5 unique calls in one request/);
+  assert.deepEqual(server.realtime.subscriptions.map((s) => s.args), [{ userId: 'cat', groupId: 'g1' }]);
+
+  // Two mutation fields in one request share the limit: 3 + 3 unique calls, the second field's refused.
+  const shared = await client.execute('mutation { a: removeUsers(userIds: ["p", "q", "r"]) b: removeUsers(userIds: ["cat", "s", "t"]) }').then(
+    () => assert.fail('expected a GraphQL error'),
+    (error: unknown) => error,
+  );
+  assert.ok(shared instanceof TransportQueryError);
+  assert.deepEqual(shared.data, { a: ['p', 'q', 'r'], b: ['cat', 's', 't'] });
+  assert.match(String(shared.errors[0]?.message), /already made 5 unique calls, AppSync's limit per request/);
+  assert.equal(shared.errors.length, 1, 'only the sixth call is refused');
+  assert.deepEqual((await cat.next()).done, true, 'cat, within the five, was ended');
 });

@@ -59,8 +59,8 @@ export interface Resolved {
   subscriptionFilter?: unknown;
   /** What `extensions.setSubscriptionInvalidationFilter` set last (resolvers on Subscription fields). */
   invalidationFilter?: unknown;
-  /** What `extensions.invalidateSubscriptions` was given last (resolvers on Mutation fields). */
-  invalidation?: unknown;
+  /** The distinct `extensions.invalidateSubscriptions` arguments of all its handlers (resolvers on Mutation fields). */
+  invalidations?: unknown[];
 }
 
 export async function runResolver(plan: ResolverPlan, input: ResolveInput, timeoutMs: number): Promise<Resolved> {
@@ -79,7 +79,9 @@ export async function runResolver(plan: ResolverPlan, input: ResolveInput, timeo
     appended.push(...outcome.errors);
     stash = outcome.stash ?? stash;
     if (outcome.status !== 'error') {
-      for (const key of ['subscriptionFilter', 'invalidationFilter', 'invalidation'] as const) if (outcome[key] !== undefined) extensions[key] = outcome[key];
+      for (const key of ['subscriptionFilter', 'invalidationFilter'] as const) if (outcome[key] !== undefined) extensions[key] = outcome[key];
+      // Each handler's calls add to the resolver's: a pipeline's functions may each invalidate.
+      if (outcome.invalidations !== undefined) extensions.invalidations = [...(extensions.invalidations ?? []), ...outcome.invalidations];
     }
     if (outcome.status === 'error') throw new ResolverError(outcome.error.message, outcome.error.errorType, outcome.error.data, outcome.error.errorInfo);
     return outcome;

@@ -13,6 +13,7 @@ import { buildDynamodbUtil } from './runtime/dynamodb-util.js';
 import { buildEntry } from './runtime/entry.js';
 import { buildTransform } from './runtime/transform.js';
 import { buildUtil, type RuntimeHost } from './runtime/util.js';
+import { MAX_INVALIDATIONS_PER_REQUEST } from './limits.js';
 
 /** What one call of `request` or `response` answered. */
 export type EvaluationOutcome =
@@ -23,11 +24,12 @@ export type EvaluationOutcome =
   | { status: 'missing' }
   | { status: 'timeout' };
 
-/** What a handler set through `extensions` (each the last call's argument, copied). */
+/** What a handler set through `extensions`, copied: each filter the last call's, every distinct invalidation. */
 export interface ResolverExtensions {
   subscriptionFilter?: unknown;
   invalidationFilter?: unknown;
-  invalidation?: unknown;
+  /** The distinct `extensions.invalidateSubscriptions` arguments, in order. */
+  invalidations?: unknown[];
 }
 
 export interface AppendedError {
@@ -57,7 +59,7 @@ export interface SandboxOptions {
 const BOOTSTRAP = `(() => {
   const host = globalThis.__host;
   delete globalThis.__host;
-  const state = { errors: [], authType: 'API_KEY', typeName: '', fieldName: '', subscriptionFilter: undefined, invalidationFilter: undefined, invalidation: undefined };
+  const state = { errors: [], authType: 'API_KEY', typeName: '', fieldName: '', subscriptionFilter: undefined, invalidationFilter: undefined, invalidations: undefined, maxInvalidations: ${MAX_INVALIDATIONS_PER_REQUEST} };
   const made = (${buildUtil.toString()})(host, state, (ni) => (${buildDynamodbUtil.toString()})(ni), (ni, toDynamoDB, fail) => (${buildTransform.toString()})(toDynamoDB, ni, fail));
   const { util, runtime, extensions, console, notImplemented, fail } = made;
   const ddb = (${buildDynamodbModule.toString()})(util.dynamodb.toMapValues, util.dynamodb.toDynamoDB, util.transform.toDynamoDBConditionExpression, util.transform.toDynamoDBFilterExpression, notImplemented, fail);

@@ -20,6 +20,7 @@ import { TransportConfigurationError } from '../../errors.js';
 import { executionError, requestErrors, syntaxError, validationErrors, type AppSyncGraphQLError } from './appsync-errors.js';
 import { echoMutation, readQuery, type EchoEnvironment } from './echo.js';
 import { selectedValue } from './mutation-selection.js';
+import { MAX_INVALIDATIONS_PER_REQUEST } from '../appsync-js/limits.js';
 import { LocalStore } from './store.js';
 import { subscriptionTargets } from './subscriptions.js';
 
@@ -79,8 +80,8 @@ export interface FieldResolution {
   subscriptionFilter?: unknown;
   /** A Subscription field's resolver: the filter `extensions.setSubscriptionInvalidationFilter` set. */
   invalidationFilter?: unknown;
-  /** A Mutation field's resolver: what `extensions.invalidateSubscriptions` was given last. */
-  invalidation?: unknown;
+  /** A Mutation field's resolver: the distinct `extensions.invalidateSubscriptions` arguments. */
+  invalidations?: unknown[];
 }
 
 /**
@@ -236,13 +237,23 @@ export class LocalGraphQLExecutor {
     const resolved = await own({ source, args: JSON.parse(JSON.stringify(args)) as Record<string, unknown>, info, headers: context.meta.headers ?? {}, authMode: context.meta.authMode ?? 'API_KEY' });
     const path = pathOf(info.path);
     const errors = [...resolved.errors];
-    if (root === 'Mutation' && resolved.invalidation !== undefined) {
-      const invalidation = resolved.invalidation as { subscriptionField: string; payload: Record<string, unknown> };
+    if (root === 'Mutation') {
       const known = this.schema.getSubscriptionType()?.getFields() ?? {};
-      // Our choice: a field the schema lacks is a typo that would end nothing; say so beside the value.
-      if (known[invalidation.subscriptionField] === undefined) {
-        errors.push({ message: `extensions.invalidateSubscriptions names subscriptionField ${JSON.stringify(invalidation.subscriptionField)}, but the schema's Subscription type has ${Object.keys(known).length > 0 ? `only ${Object.keys(known).join(', ')}` : 'no fields'}: no subscription was ended.`, errorType: 'Code', data: null, errorInfo: null });
-      } else context.invalidations.push(invalidation);
+      for (const invalidation of (resolved.invalidations ?? []) as { subscriptionField: string; payload: Record<string, unknown> }[]) {
+        // Our choice: a field the schema lacks is a typo that would end nothing; say so beside the value.
+        if (known[invalidation.subscriptionField] === undefined) {
+          errors.push({ message: `extensions.invalidateSubscriptions names subscriptionField ${JSON.stringify(invalidation.subscriptionField)}, but the schema's Subscription type has ${Object.keys(known).length > 0 ? `only ${Object.keys(known).join(', ')}` : 'no fields'}: no subscription was ended.`, errorType: 'Code', data: null, errorInfo: null });
+          continue;
+        }
+        const key = JSON.stringify(invalidation);
+        if (context.invalidations.some((i) => JSON.stringify(i) === key)) continue;
+        // The limit is per request: two mutation fields share it.
+        if (context.invalidations.length >= MAX_INVALIDATIONS_PER_REQUEST) {
+          errors.push({ message: `extensions.invalidateSubscriptions: this request already made ${MAX_INVALIDATIONS_PER_REQUEST} unique calls, AppSync's limit per request; ${invalidation.subscriptionField}'s was not applied.`, errorType: 'Code', data: null, errorInfo: null });
+          continue;
+        }
+        context.invalidations.push(invalidation);
+      }
     }
     for (const error of errors) {
       context.appended.push({ path, data: error.data ?? null, errorType: error.errorType, errorInfo: error.errorInfo ?? null, locations: info.fieldNodes.map((n) => ({ line: n.loc?.startToken.line ?? 0, column: n.loc?.startToken.column ?? 0, sourceName: null })), message: error.message });

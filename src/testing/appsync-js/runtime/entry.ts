@@ -11,7 +11,7 @@ export function buildEntry(handlers: () => Record<string, unknown>, state: Evalu
     state.errors = [];
     state.subscriptionFilter = undefined;
     state.invalidationFilter = undefined;
-    state.invalidation = undefined;
+    state.invalidations = undefined;
     state.authType = input.authType;
     state.typeName = input.typeName;
     state.fieldName = input.fieldName;
@@ -23,10 +23,10 @@ export function buildEntry(handlers: () => Record<string, unknown>, state: Evalu
     if (typeof fn !== 'function') return JSON.stringify({ status: 'missing' });
     try {
       const value = (fn as (c: unknown) => unknown)(ctx);
-      return JSON.stringify({ status: 'ok', value: value === undefined ? null : value, stash: ctx.stash, errors: state.errors, subscriptionFilter: state.subscriptionFilter, invalidationFilter: state.invalidationFilter, invalidation: state.invalidation });
+      return JSON.stringify({ status: 'ok', value: value === undefined ? null : value, stash: ctx.stash, errors: state.errors, subscriptionFilter: state.subscriptionFilter, invalidationFilter: state.invalidationFilter, invalidations: state.invalidations });
     } catch (error) {
       const e = error as { __earlyReturn?: boolean; __appsyncError?: boolean; value?: unknown; skipTo?: string; message?: unknown; name?: unknown } | null;
-      if (e?.__earlyReturn) return JSON.stringify({ status: 'early', value: e.value, skipTo: e.skipTo, stash: ctx.stash, errors: state.errors, subscriptionFilter: state.subscriptionFilter, invalidationFilter: state.invalidationFilter, invalidation: state.invalidation });
+      if (e?.__earlyReturn) return JSON.stringify({ status: 'early', value: e.value, skipTo: e.skipTo, stash: ctx.stash, errors: state.errors, subscriptionFilter: state.subscriptionFilter, invalidationFilter: state.invalidationFilter, invalidations: state.invalidations });
       if (e?.__appsyncError) return JSON.stringify({ status: 'error', error: e, stash: ctx.stash, errors: state.errors });
       const message = typeof e?.message === 'string' ? e.message : String(error);
       return JSON.stringify({ status: 'thrown', name: typeof e?.name === 'string' ? e.name : 'Error', message, errors: state.errors });

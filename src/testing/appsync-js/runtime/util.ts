@@ -4,6 +4,7 @@
  * implemented yet throws an error naming it. Evaluated in the resolver's realm (see README.md);
  * `host` holds the few server functions it needs, each taking and returning primitives.
  */
+
 export interface RuntimeHost {
   uuid(): string;
   now(): number;
@@ -23,8 +24,10 @@ export interface EvaluationState {
   subscriptionFilter: unknown;
   /** What `extensions.setSubscriptionInvalidationFilter` set (a subscription resolver's response), if anything. */
   invalidationFilter: unknown;
-  /** What `extensions.invalidateSubscriptions` was given last (a mutation resolver's response), if anything. */
-  invalidation: unknown;
+  /** The distinct `extensions.invalidateSubscriptions` calls (a mutation resolver's response), in order. */
+  invalidations: unknown[] | undefined;
+  /** How many distinct invalidations a request may make (a value, since the realm has no imports). */
+  maxInvalidations: number;
 }
 
 export function buildUtil(
@@ -176,13 +179,18 @@ export function buildUtil(
       if (state.typeName !== 'Subscription') throw thrown(`extensions.setSubscriptionInvalidationFilter works only in a resolver on a Subscription field, not on ${state.typeName}.${state.fieldName}: a mutation ends subscriptions with extensions.invalidateSubscriptions.`, 'Code', null, null);
       state.invalidationFilter = filter === undefined ? null : asJson(filter, 'extensions.setSubscriptionInvalidationFilter');
     },
-    // AppSync keeps one invalidation per mutation: a second call replaces the first (aws/aws-appsync-community#223).
+    // AWS: "at most five unique invalidateSubscriptions() calls in any single request"; a repeated
+    // call is one call. (Before, the last call replaced the others: aws/aws-appsync-community#223.)
     invalidateSubscriptions: (invalidation: unknown): void => {
       if (state.typeName !== 'Mutation') throw thrown(`extensions.invalidateSubscriptions works only in a resolver on a Mutation field, not on ${state.typeName}.${state.fieldName}.`, 'Code', null, null);
       const given = (invalidation ?? {}) as { subscriptionField?: unknown; payload?: unknown };
       if (typeof given.subscriptionField !== 'string' || given.subscriptionField === '') throw thrown(`Expected extensions.invalidateSubscriptions({ subscriptionField, payload }) to name a Subscription field in subscriptionField, but got ${JSON.stringify(given.subscriptionField) ?? 'undefined'}.`, 'Code', null, null);
       if (typeof given.payload !== 'object' || given.payload === null || Array.isArray(given.payload)) throw thrown(`Expected extensions.invalidateSubscriptions({ subscriptionField, payload }) to have an object as payload (what the subscriptions' invalidation filters are tested against), but got ${JSON.stringify(given.payload) ?? 'undefined'}.`, 'Code', null, null);
-      state.invalidation = JSON.parse(JSON.stringify({ subscriptionField: given.subscriptionField, payload: given.payload }));
+      const copy = JSON.stringify({ subscriptionField: given.subscriptionField, payload: given.payload });
+      const seen = (state.invalidations ?? []).map((i) => JSON.stringify(i));
+      if (seen.includes(copy)) return;
+      if (seen.length >= state.maxInvalidations) throw thrown(`extensions.invalidateSubscriptions was called with ${seen.length + 1} different arguments; AppSync allows at most ${state.maxInvalidations} unique calls in one request. Invalidate with a payload several subscriptions' filters match instead.`, 'Code', null, null);
+      state.invalidations = [...(state.invalidations ?? []), JSON.parse(copy)];
     },
     evictFromApiCache: notImplemented('extensions.evictFromApiCache'),
   };

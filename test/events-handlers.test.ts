@@ -20,7 +20,8 @@ import {
   TransportConfigurationError,
   type AppSyncAuthentication,
 } from '../src/index.js';
-import { startLocalAppSync, type LocalAppSync, type LocalAppSyncOptions } from '../src/testing/index.js';
+import { startLocalAppSync, type LocalAppSync, type LocalAppSyncOptions, type TemplateReload } from '../src/testing/index.js';
+import { cli } from './cli-helpers.js';
 
 const TEMPLATE = fileURLToPath(new URL('../../test/fixtures/events-handlers/template.yaml', import.meta.url));
 const LINT = fileURLToPath(new URL('../../lint/', import.meta.url));
@@ -260,4 +261,104 @@ test('malformed Events templates are refused, naming the resource and what to fi
       return true;
     });
   }
+});
+
+test('DIRECT Lambda integration: the Lambda gets the context and answers { events } for a publish, { error } | null for a subscribe', async (t) => {
+  const base = HOSTILE.split('  Bad:\n')[0] ?? '';
+  const template = `${base}  DirectFunction:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: nodejs20.x
+      Handler: index.handler
+      Role: arn:aws:iam::123456789012:role/direct
+      Code:
+        ZipFile: |
+          exports.handler = async (event) => {
+            if (event.info.operation === 'SUBSCRIBE') return event.info.channel.segments[1] === 'no' ? { error: 'Not for you' } : null;
+            return { events: event.events.map((e) => ({ id: e.id, payload: { ...e.payload, by: 'lambda', path: event.info.channel.path } })) };
+          };
+  Direct:
+    Type: AWS::AppSync::DataSource
+    Properties:
+      ApiId: !GetAtt Events.ApiId
+      Name: direct
+      Type: AWS_LAMBDA
+      LambdaConfig: { LambdaFunctionArn: !GetAtt DirectFunction.Arn }
+  Ns:
+    Type: AWS::AppSync::ChannelNamespace
+    Properties:
+      ApiId: !GetAtt Events.ApiId
+      Name: ns
+      HandlerConfigs:
+        OnPublish: { Behavior: DIRECT, Integration: { DataSourceName: direct, LambdaConfig: { InvokeType: REQUEST_RESPONSE } } }
+        OnSubscribe: { Behavior: DIRECT, Integration: { DataSourceName: direct } }
+`;
+  const server = await serve(t, writeTemplate(template));
+  const client = await eventsClient(t, server);
+  assert.deepEqual(await refusal(client.subscribe('/ns/no').next()), [{ errorType: 'Unauthorized', message: 'Not for you' }]);
+  const events = client.subscribe('/ns/yes');
+  await subscribed(server, 1);
+  await client.publish('/ns/yes', [{ n: 1 }]);
+  assert.deepEqual((await events.next()).value, { n: 1, by: 'lambda', path: '/ns/yes' });
+});
+
+test('watch: an edit to a handler, or a new namespace, is served over the live connection; a broken edit keeps the last good version', async (t) => {
+  const file = writeTemplate(readFileSync(TEMPLATE, 'utf8').split('\n  Api:\n')[0] ?? '');
+  const outcomes: TemplateReload[] = [];
+  let told: (() => void) | undefined;
+  const nextReload = () => new Promise<TemplateReload>((resolve) => (told = () => resolve(outcomes[outcomes.length - 1] as TemplateReload)));
+  const server = await serve(t, file, { watch: true, onReload: (outcome) => (outcomes.push(outcome), told?.()) });
+  const client = await eventsClient(t, server);
+  const edit = (from: string, to: string) => {
+    const text = readFileSync(file, 'utf8');
+    assert.ok(text.includes(from), `control: ${from} is in the template`);
+    writeFileSync(file, text.replace(from, to));
+  };
+  const events = client.subscribe<{ text: string }>('/chat/room');
+  await subscribed(server, 1);
+
+  let reloaded = nextReload();
+  edit('text: payload.text.toUpperCase(),', 'text: `${payload.text}!`,');
+  assert.deepEqual(await reloaded, { ok: true, resolvers: 0, schemaChanged: false });
+  await client.publish('/chat/room', [{ text: 'edited' }]);
+  assert.equal((await events.next()).value?.text, 'edited!');
+
+  reloaded = nextReload();
+  edit('export function onPublish(ctx) {', 'export function onPublish(ctx) {{');
+  const broken = await reloaded;
+  assert.equal(broken.ok, false);
+  assert.match(broken.ok ? '' : broken.error.message, /resource Chat: the code does not parse, so AppSync would refuse to deploy it/);
+  await client.publish('/chat/room', [{ text: 'still' }]);
+  assert.equal((await events.next()).value?.text, 'still!');
+
+  reloaded = nextReload();
+  edit('export function onPublish(ctx) {{', 'export function onPublish(ctx) {');
+  const text = readFileSync(file, 'utf8');
+  writeFileSync(file, `${text}  Extra:\n    Type: AWS::AppSync::ChannelNamespace\n    Properties: { ApiId: !GetAtt Events.ApiId, Name: extra }\n`);
+  assert.equal((await reloaded).ok, true);
+  assert.deepEqual(server.events.namespaceNames, ['chat', 'store', 'locked', 'extra']);
+  const extra = client.subscribe('/extra/a');
+  await subscribed(server, 2);
+  await client.publish('/extra/a', [{ fresh: true }]);
+  assert.deepEqual((await extra.next()).value, { fresh: true });
+});
+
+test('serve --template with an Events-only template prints the Events URL and its API key; clients use them', async (t) => {
+  const file = writeTemplate(readFileSync(TEMPLATE, 'utf8').split('\n  Api:\n')[0] ?? '');
+  const run = cli(t, ['serve', '--template', file, '--port', '0', '--watch']);
+  const [, eventsUrl = ''] = await run.stdoutMatch(/^events: (\S+)\n/m);
+  const [, apiKey = ''] = await run.stdoutMatch(/^api key: (\S+)\n/m);
+  assert.match(eventsUrl, /^http:\/\/127\.0\.0\.1:\d+\/event$/);
+  const client = new AppSyncEventsClient({ url: eventsUrl, auth: new AppSyncApiKeyAuthentication({ apiKey }), retry: false });
+  t.after(() => client.close());
+  await client.connect();
+  const events = client.subscribe<{ text: string }>('/chat/cli');
+  // Frames on one socket are handled in order: this publish comes after the subscription.
+  await client.publish('/chat/cli', [{ text: 'from the cli server' }]);
+  assert.equal((await events.next()).value?.text, 'FROM THE CLI SERVER');
+  await client.close();
+  run.child.kill('SIGTERM');
+  const end = await run.done;
+  assert.equal(end.code, 0, end.stderr);
+  assert.match(end.stderr, /Events namespaces: chat, store, locked\. Press Ctrl-C to stop\./);
 });

@@ -362,3 +362,37 @@ test('serve --template with an Events-only template prints the Events URL and it
   assert.equal(end.code, 0, end.stderr);
   assert.match(end.stderr, /Events namespaces: chat, store, locked\. Press Ctrl-C to stop\./);
 });
+
+test("EventConfig: ConnectionAuthModes refuses other modes' handshakes; DefaultPublishAuthModes applies to a namespace without its own", async (t) => {
+  const template = `Resources:
+  Events:
+    Type: AWS::AppSync::Api
+    Properties:
+      Name: modes
+      EventConfig:
+        AuthProviders: [{ AuthType: API_KEY }, { AuthType: AWS_LAMBDA }]
+        ConnectionAuthModes: [{ AuthType: API_KEY }]
+        DefaultPublishAuthModes: [{ AuthType: AWS_LAMBDA }]
+        DefaultSubscribeAuthModes: [{ AuthType: API_KEY }]
+  Key:
+    Type: AWS::AppSync::ApiKey
+    Properties: { ApiId: !GetAtt Events.ApiId }
+  Ns:
+    Type: AWS::AppSync::ChannelNamespace
+    Properties: { ApiId: !GetAtt Events.ApiId, Name: ns }
+`;
+  const server = await serve(t, writeTemplate(template));
+  const lambda = new AppSyncEventsClient({ url: server.eventsUrl, auth: new AppSyncLambdaAuthentication({ token: LAMBDA_TOKEN }), retry: false });
+  t.after(() => lambda.close());
+  await assert.rejects(lambda.connect(), (e: Error) => {
+    assert.match(`${e.message} ${JSON.stringify(e)}`, /You are not authorized to connect with AWS_LAMBDA: this API's connection auth modes are API_KEY\./);
+    return true;
+  });
+  const keyed = await eventsClient(t, server);
+  assert.deepEqual(await refusal(keyed.publish('/ns/a', [1])), [{ errorType: 'UnauthorizedException', message: "You are not authorized to publish to namespace 'ns' with API_KEY." }]);
+  // Over HTTP there is no connection: the Lambda token may publish.
+  const events = keyed.subscribe('/ns/a');
+  await subscribed(server, 1);
+  await lambda.publishHttp('/ns/a', [{ over: 'http' }]);
+  assert.deepEqual((await events.next()).value, { over: 'http' });
+});

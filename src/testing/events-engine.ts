@@ -92,8 +92,8 @@ export class EventsEngine extends EngineCore<LocalEventsSubscription, EventsFaul
   readonly publishes: LocalEventsPublish[] = [];
   readonly #options: EventsEngineOptions;
   #namespaces: Map<string, LocalEventsNamespace>;
-  /** Connections whose handshake's mode was checked against `connectionAuthModes`. */
-  readonly #modeChecked = new WeakSet<Connection>();
+  /** Connections whose handshake's mode was checked against `connectionAuthModes`: whether it passed. */
+  readonly #modeChecked = new WeakMap<Connection, boolean>();
 
   constructor(options: EventsEngineOptions = {}) {
     super(EVENTS_SUBPROTOCOL, EVENTS_PATH, options);
@@ -278,13 +278,15 @@ export class EventsEngine extends EngineCore<LocalEventsSubscription, EventsFaul
   /** `connectionAuthModes`, checked once per connection after the handshake's auth passed. */
   async #admitMode(connection: Connection): Promise<boolean> {
     const allowed = this.#options.connectionAuthModes;
-    if (allowed === undefined || this.#modeChecked.has(connection)) return true;
+    if (allowed === undefined) return true;
+    // Frames queued behind a refused handshake are dropped, not answered with a second connection_error.
+    const known = this.#modeChecked.get(connection);
+    if (known !== undefined) return known;
     const verdict = await this.authorize(connection.auth ?? {}, EVENTS_PATH, '{}');
     if (connection.closed) return false;
-    if (verdict.ok && modeAllowed(allowed, verdict.mode)) {
-      this.#modeChecked.add(connection);
-      return true;
-    }
+    const passed = verdict.ok && modeAllowed(allowed, verdict.mode);
+    this.#modeChecked.set(connection, passed);
+    if (passed) return true;
     const mode = verdict.ok ? verdict.mode : 'none';
     this.send(connection, this.errorFrame('connection_error', [{ errorType: 'UnauthorizedException', message: `You are not authorized to connect with ${mode}: this API's connection auth modes are ${allowed.join(', ')}.`, errorCode: 401 }]));
     connection.peer.close(1000, 'unauthorized');

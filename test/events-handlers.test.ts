@@ -168,6 +168,12 @@ test("namespace auth modes: locked takes publishes only from the Lambda authoriz
   await subscribed(server, 1);
   await lambda.publish('/locked/a', [{ n: 1 }]);
   assert.deepEqual((await events.next()).value, { n: 1 });
+
+  // A Lambda-authorized publisher's ctx.identity is { handlerContext }, as the Events context reference gives it.
+  const chat = keyed.subscribe<{ user: unknown }>('/chat/lambda');
+  await subscribed(server, 2);
+  await lambda.publish('/chat/lambda', [{ text: 'x' }]);
+  assert.equal((await chat.next()).value?.user, 'a Lambda-authorized caller');
 });
 
 const HOSTILE = `Resources:

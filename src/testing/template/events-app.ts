@@ -64,7 +64,8 @@ export class TemplateEventsHandlers implements EventsHandlers {
 function contextOf(call: EventsHandlerCall): Record<string, unknown> {
   const segments = call.channel.slice(1).split('/');
   return {
-    identity: identityOf(call.authMode, call.headers),
+    // Events name a Lambda authorizer's context handlerContext (GraphQL: resolverContext); the local authorizer returns none.
+    identity: call.authMode === 'AWS_LAMBDA' ? { handlerContext: {} } : identityOf(call.authMode, call.headers),
     request: { headers: call.headers, domainName: null },
     info: { channel: { path: call.channel, segments }, channelNamespace: { name: call.namespace }, operation: call.operation },
     stash: {},

@@ -30,7 +30,8 @@ const LAMBDA_TOKEN = 'let-me-in';
 const ANN = ['{"alg":"none"}', '{"sub":"ann-sub","cognito:username":"ann"}', ''].map((part) => Buffer.from(part).toString('base64url')).join('.');
 
 async function serve(t: TestContext, template = TEMPLATE, extra: LocalAppSyncOptions = {}): Promise<LocalAppSync> {
-  const server = await startLocalAppSync({ template, lintFrom: false, resolverLog: () => {}, auth: { jwt: [ANN], lambda: async (token) => token === LAMBDA_TOKEN }, ...extra });
+  // AWS's deploy check runs on every handler (the hostile ones opt out).
+  const server = await startLocalAppSync({ template, lintFrom: LINT, resolverLog: () => {}, auth: { jwt: [ANN], lambda: async (token) => token === LAMBDA_TOKEN }, ...extra });
   t.after(() => server.close());
   return server;
 }
@@ -156,6 +157,12 @@ test('a DynamoDB integration: onPublish.request writes the events, response read
   const id = result.successful.find((e) => e.index === 1)?.identifier ?? '';
   const read = await graphql.execute<{ stored: unknown }>('query ($id: ID!) { stored(id: $id) { id channel text } }', { variableValues: { id } });
   assert.deepEqual(read.data, { stored: { id, channel: '/store/notes', text: 'two' } });
+
+  // runtime.earlyReturn in request: broadcast as returned, nothing written.
+  const draft = await client.publish('/store/drafts', [{ text: 'draft' }]);
+  assert.deepEqual((await events.next()).value, { text: 'draft' });
+  const unread = await graphql.execute('query ($id: ID!) { stored(id: $id) { id } }', { variableValues: { id: draft.successful[0]?.identifier } });
+  assert.deepEqual(unread.data, { stored: null });
 });
 
 test("namespace auth modes: locked takes publishes only from the Lambda authorizer and subscriptions only with an API key", async (t) => {
@@ -214,7 +221,7 @@ const HOSTILE = `Resources:
 `;
 
 test('hostile handlers: a throw, an endless loop (the CPU limit), garbage, unknown or repeated ids, huge payloads — typed errors, and the server goes on', async (t) => {
-  const server = await serve(t, writeTemplate(HOSTILE), { evaluationTimeoutMs: 50 });
+  const server = await serve(t, writeTemplate(HOSTILE), { evaluationTimeoutMs: 50, lintFrom: false });
   const client = await eventsClient(t, server);
   const code = (message: string) => [{ errorType: 'Code', message }];
   assert.deepEqual(await refusal(client.publish('/bad/throw', [1])), code('Error: boom'));

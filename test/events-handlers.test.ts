@@ -409,3 +409,22 @@ test("EventConfig: ConnectionAuthModes refuses other modes' handshakes; DefaultP
   await lambda.publishHttp('/ns/a', [{ over: 'http' }]);
   assert.deepEqual((await events.next()).value, { over: 'http' });
 });
+
+test('CodeS3Location: handler code in its own file is read, and --watch reloads on an edit to that file', async (t) => {
+  const base = HOSTILE.split('  Bad:\n')[0] ?? '';
+  const file = writeTemplate(`${base}  Ns:\n    Type: AWS::AppSync::ChannelNamespace\n    Properties: { ApiId: !GetAtt Events.ApiId, Name: ns, CodeS3Location: handlers.js }\n`);
+  const code = join(file, '..', 'handlers.js');
+  writeFileSync(code, "export const onPublish = (ctx) => ctx.events.map(({ id, payload }) => ({ id, payload: { version: 1, payload } }));\n");
+  let told: ((outcome: TemplateReload) => void) | undefined;
+  const server = await serve(t, file, { watch: true, onReload: (outcome) => told?.(outcome) });
+  const client = await eventsClient(t, server);
+  const events = client.subscribe('/ns/a');
+  await subscribed(server, 1);
+  await client.publish('/ns/a', ['x']);
+  assert.deepEqual((await events.next()).value, { version: 1, payload: 'x' });
+  const reloaded = new Promise<TemplateReload>((resolve) => (told = resolve));
+  writeFileSync(code, readFileSync(code, 'utf8').replace('version: 1', 'version: 2'));
+  assert.equal((await reloaded).ok, true);
+  await client.publish('/ns/a', ['y']);
+  assert.deepEqual((await events.next()).value, { version: 2, payload: 'y' });
+});

@@ -24,12 +24,14 @@ import { checkAuth, type AuthCheck } from './auth-check.js';
 import { describeValue, truncate } from '../errors.js';
 import { EngineCore, authObject, idOf, unsupported, type EngineConnection, type EngineOptions } from './engine-core.js';
 import { eventsFaults, type EventsFaults } from './faults.js';
+import { settlePublish, type AcceptedEvent, type EventsHandlerVerdict, type EventsHandlers } from './events-handlers.js';
 import type { LocalHttpRequest, LocalHttpResponse } from './graphql/http-endpoint.js';
 
 export type { EventsFaults } from './faults.js';
+export type { EventsHandlers, EventsHandlerCall, EventsHandlerVerdict, IncomingEvent } from './events-handlers.js';
 
 /** An auth mode as the local server names what authorized a request. */
-export type LocalAuthMode = 'API_KEY' | 'AMAZON_COGNITO_USER_POOLS' | 'AWS_LAMBDA' | 'AWS_IAM' | 'NONE';
+export type LocalAuthMode = 'API_KEY' | 'AMAZON_COGNITO_USER_POOLS' | 'OPENID_CONNECT' | 'AWS_LAMBDA' | 'AWS_IAM' | 'NONE';
 
 /** A channel namespace: the first segment of its channels, and who may use them. */
 export interface LocalEventsNamespace {
@@ -45,6 +47,16 @@ export interface EventsEngineOptions extends EngineOptions {
   namespaces?: Array<string | LocalEventsNamespace>;
   /** Events larger than this (UTF-8 bytes of their JSON) are listed in `failed`. @default 245760 (240 KB) */
   maxEventBytes?: number;
+  /**
+   * Auth modes a connection may be made with (`EventConfig.ConnectionAuthModes`); a handshake
+   * authorized by another gets `connection_error`. @default every mode the API accepts
+   */
+  connectionAuthModes?: LocalAuthMode[] | undefined;
+  /**
+   * The namespaces' `onPublish`/`onSubscribe` handlers (a template's code): run after auth, on
+   * WebSocket and HTTP publishes and on subscribes, never on `publish()` from the test. @default none
+   */
+  handlers?: EventsHandlers | undefined;
 }
 
 export interface LocalEventsSubscription {
@@ -79,17 +91,27 @@ export class EventsEngine extends EngineCore<LocalEventsSubscription, EventsFaul
   /** Every publish accepted, in order. */
   readonly publishes: LocalEventsPublish[] = [];
   readonly #options: EventsEngineOptions;
-  readonly #namespaces: Map<string, LocalEventsNamespace>;
+  #namespaces: Map<string, LocalEventsNamespace>;
+  /** Connections whose handshake's mode was checked against `connectionAuthModes`: whether it passed. */
+  readonly #modeChecked = new WeakMap<Connection, boolean>();
 
   constructor(options: EventsEngineOptions = {}) {
     super(EVENTS_SUBPROTOCOL, EVENTS_PATH, options);
     this.#options = options;
-    this.#namespaces = new Map();
-    for (const entry of options.namespaces ?? ['default']) {
-      const namespace = typeof entry === 'string' ? { name: entry } : entry;
-      validateChannel(`/${namespace.name}`, 'publish');
-      this.#namespaces.set(namespace.name, namespace);
-    }
+    this.#namespaces = namespaceMap(options.namespaces ?? ['default']);
+  }
+
+  /** The namespaces served, by name. */
+  get namespaceNames(): string[] {
+    return [...this.#namespaces.keys()];
+  }
+
+  /**
+   * Serves these namespaces from now on (a template reloaded); live subscriptions stay.
+   * @throws TransportConfigurationError for a name that is no channel segment
+   */
+  replaceNamespaces(namespaces: Array<string | LocalEventsNamespace>): void {
+    this.#namespaces = namespaceMap(namespaces);
   }
 
   /** Errors at the top level, unlike GraphQL's `payload.errors`. */
@@ -105,6 +127,7 @@ export class EventsEngine extends EngineCore<LocalEventsSubscription, EventsFaul
   protected async handle(connection: Connection, message: Record<string, unknown>): Promise<void> {
     // connection_init is optional on Events: whatever comes first meets the connection's auth.
     if (!(await this.admit(connection))) return;
+    if (!(await this.#admitMode(connection))) return;
     switch (message.type) {
       case 'connection_init':
         return this.acknowledge(connection);
@@ -130,6 +153,9 @@ export class EventsEngine extends EngineCore<LocalEventsSubscription, EventsFaul
     const outcome = await this.#authorize('websocket', 'subscribe', channel, message.authorization, () => subscribeBody(channel as string));
     if (connection.closed) return;
     if (!outcome.ok) return fail(outcome.errors);
+    const refusal = await this.#runSubscribeHandler(channel as string, outcome.value, authObject(message.authorization));
+    if (connection.closed) return;
+    if (refusal !== undefined) return fail(refusal);
     const subscription: LocalEventsSubscription = { connectionId: connection.id, id, channel: channel as string, authMode: outcome.value };
     connection.subscriptions.set(id, subscription);
     this.notify();
@@ -190,7 +216,7 @@ export class EventsEngine extends EngineCore<LocalEventsSubscription, EventsFaul
       via === 'websocket' ? await this.authorize(auth, EVENTS_PATH, body()) : await checkAuth(this.#options.auth, { headers: authObject(auth), path: EVENTS_PATH, body: body() });
     if (!verdict.ok) return UNAUTHORIZED(verdict.message);
     const allowed = use === 'subscribe' ? namespace.subscribeAuthModes : namespace.publishAuthModes;
-    if (allowed !== undefined && !allowed.includes(verdict.mode as LocalAuthMode)) {
+    if (allowed !== undefined && !modeAllowed(allowed, verdict.mode)) {
       return UNAUTHORIZED(`You are not authorized to ${use} to namespace '${name}' with ${verdict.mode}.`);
     }
     return { ok: true, value: verdict.mode };
@@ -212,23 +238,59 @@ export class EventsEngine extends EngineCore<LocalEventsSubscription, EventsFaul
     }
     const outcome = await this.#authorize(via, 'publish', channel, auth, signedBody);
     if (!outcome.ok) return outcome;
-    return { ok: true, value: this.#fanOut(channel as string, events as string[]) };
+    return this.#fanOut(channel as string, events as string[], outcome.value, authObject(auth));
   }
 
-  #fanOut(channel: string, events: string[]): { successful: PublishedEvent[]; failed: FailedEvent[] } {
+  /** Size checks, then the namespace's `onPublish` (if any) decides what is broadcast. */
+  async #fanOut(channel: string, events: string[], authMode: string, headers: Record<string, string>): Promise<Outcome<{ successful: PublishedEvent[]; failed: FailedEvent[] }>> {
     const max = this.#options.maxEventBytes ?? 240 * 1024;
-    const successful: PublishedEvent[] = [];
+    const accepted: AcceptedEvent[] = [];
     const failed: FailedEvent[] = [];
-    events.forEach((event, index) => {
+    events.forEach((text, index) => {
       const identifier = randomUUID();
-      if (Buffer.byteLength(event, 'utf8') > max) {
-        failed.push({ identifier, index, code: 400, message: `Event exceeds the maximum size of ${max} bytes.` });
-        return;
-      }
-      successful.push({ identifier, index });
-      this.#broadcast(channel, event);
+      if (Buffer.byteLength(text, 'utf8') > max) failed.push({ identifier, index, code: 400, message: `Event exceeds the maximum size of ${max} bytes.` });
+      else accepted.push({ identifier, index, text });
     });
-    return { successful, failed };
+    const namespace = channel.split('/')[1] as string;
+    const handlers = this.#options.handlers;
+    if (handlers === undefined || !handlers.has(namespace, 'PUBLISH') || accepted.length === 0) {
+      for (const event of accepted) this.#broadcast(channel, event.text);
+      return { ok: true, value: { successful: accepted.map(({ identifier, index }) => ({ identifier, index })), failed } };
+    }
+    const verdict = await handlers.run({ operation: 'PUBLISH', channel, namespace, authMode, headers, events: accepted.map((e) => ({ id: e.identifier, payload: JSON.parse(e.text) as unknown })) });
+    if (!verdict.ok) return publishRefusal(verdict);
+    const settled = settlePublish(accepted, verdict.value, max);
+    if (!settled.ok) return { ok: false, status: HANDLER_FAILED_STATUS, errors: [{ errorType: 'Code', message: settled.message }] };
+    for (const text of settled.broadcast) this.#broadcast(channel, text);
+    return { ok: true, value: { successful: settled.successful, failed: [...failed, ...settled.failed].sort((a, b) => a.index - b.index) } };
+  }
+
+  /** The namespace's `onSubscribe`, if any: undefined lets the subscription through, else its errors. */
+  async #runSubscribeHandler(channel: string, authMode: string, headers: Record<string, string>): Promise<GraphQLErrorLike[] | undefined> {
+    const namespace = channel.split('/')[1] as string;
+    const handlers = this.#options.handlers;
+    if (handlers === undefined || !handlers.has(namespace, 'SUBSCRIBE')) return undefined;
+    const verdict = await handlers.run({ operation: 'SUBSCRIBE', channel, namespace, authMode, headers, events: [] });
+    if (verdict.ok) return undefined;
+    return [{ errorType: verdict.errorType ?? 'Unauthorized', message: verdict.message }];
+  }
+
+  /** `connectionAuthModes`, checked once per connection after the handshake's auth passed. */
+  async #admitMode(connection: Connection): Promise<boolean> {
+    const allowed = this.#options.connectionAuthModes;
+    if (allowed === undefined) return true;
+    // Frames queued behind a refused handshake are dropped, not answered with a second connection_error.
+    const known = this.#modeChecked.get(connection);
+    if (known !== undefined) return known;
+    const verdict = await this.authorize(connection.auth ?? {}, EVENTS_PATH, '{}');
+    if (connection.closed) return false;
+    const passed = verdict.ok && modeAllowed(allowed, verdict.mode);
+    this.#modeChecked.set(connection, passed);
+    if (passed) return true;
+    const mode = verdict.ok ? verdict.mode : 'none';
+    this.send(connection, this.errorFrame('connection_error', [{ errorType: 'UnauthorizedException', message: `You are not authorized to connect with ${mode}: this API's connection auth modes are ${allowed.join(', ')}.`, errorCode: 401 }]));
+    connection.peer.close(1000, 'unauthorized');
+    return false;
   }
 
   #broadcast(channel: string, event: string): number {
@@ -284,9 +346,10 @@ export class EventsEngine extends EngineCore<LocalEventsSubscription, EventsFaul
   // ---- what tests drive ---------------------------------------------------------------------
 
   /**
-   * Publishes `events` (any JSON values) to `channel` as if a client had, without auth: every
-   * subscription whose channel matches receives them in order. Returns how many `data` frames
-   * were sent.
+   * Publishes `events` (any JSON values) to `channel` as if a client had, without auth and
+   * without the namespace's `onPublish` handler (AppSync has no server-side publish to mirror; a
+   * test that wants the handler publishes through a client): every subscription whose channel
+   * matches receives them in order. Returns how many `data` frames were sent.
    * @throws TransportConfigurationError for an invalid channel
    */
   publish(channel: string, events: readonly unknown[]): number {
@@ -307,6 +370,33 @@ export class EventsEngine extends EngineCore<LocalEventsSubscription, EventsFaul
 }
 
 type Via = 'websocket' | 'http';
+
+/** HTTP status of a publish whose handler failed (threw, ran too long, returned a bad shape); AWS documents none. */
+const HANDLER_FAILED_STATUS = 500;
+/** `util.error` in onPublish: AWS documents HTTP 403 (and `publish_error` over WebSocket). */
+const HANDLER_ERROR_STATUS = 403;
+
+/** What a refusing onPublish answers: util.unauthorized → 401 UnauthorizedException, util.error → 403, a failure → 500. */
+function publishRefusal(verdict: Extract<EventsHandlerVerdict, { ok: false }>): Outcome<never> {
+  if (verdict.deliberate && verdict.errorType === 'Unauthorized') return UNAUTHORIZED(verdict.message);
+  const status = verdict.deliberate ? HANDLER_ERROR_STATUS : HANDLER_FAILED_STATUS;
+  return { ok: false, status, errors: [{ ...(verdict.errorType === null ? {} : { errorType: verdict.errorType }), message: verdict.message }] };
+}
+
+/** JWTs pass as AMAZON_COGNITO_USER_POOLS locally; a list naming OPENID_CONNECT accepts them too. */
+function modeAllowed(allowed: readonly LocalAuthMode[], mode: string): boolean {
+  return allowed.includes(mode as LocalAuthMode) || (mode === 'AMAZON_COGNITO_USER_POOLS' && allowed.includes('OPENID_CONNECT'));
+}
+
+function namespaceMap(entries: Array<string | LocalEventsNamespace>): Map<string, LocalEventsNamespace> {
+  const namespaces = new Map<string, LocalEventsNamespace>();
+  for (const entry of entries) {
+    const namespace = typeof entry === 'string' ? { name: entry } : entry;
+    validateChannel(`/${namespace.name}`, 'publish');
+    namespaces.set(namespace.name, namespace);
+  }
+  return namespaces;
+}
 
 function isJson(text: string): boolean {
   try {

@@ -34,3 +34,4 @@ export type {
   LocalEventsPublish,
   LocalEventsSubscription,
 } from './events-engine.js';
+export type { EventsHandlerCall, EventsHandlerVerdict, EventsHandlers, IncomingEvent } from './events-handlers.js';

@@ -20,6 +20,7 @@ import type { TemplateFieldResolver } from './graphql/executor.js';
 import { servedSchema } from './graphql/served-schema.js';
 import type { TemplateApp } from './template/app.js';
 import { watchFiles } from './template/watch.js';
+import { templateEventsOptions } from './template/events-options.js';
 
 export interface LocalAppSyncOptions extends Omit<RealtimeOptions, 'fieldResolvers'> {
   /** @default 0 (any free port) */
@@ -168,6 +169,8 @@ async function serveWith(options: LocalAppSyncOptions, app: TemplateApp | undefi
     maxReceivedFrames: options.maxReceivedFrames,
     maxReceivedBytes: options.maxReceivedBytes,
     ...options.events,
+    // A template's Events API brings its namespaces, auth modes and handlers.
+    ...(app === undefined ? {} : templateEventsOptions(app.model, app.events)),
   });
   const store = new LocalStore();
   const executorFor = (schema: GraphQLSchema, fieldResolvers: Map<string, TemplateFieldResolver> | undefined) =>
@@ -249,12 +252,23 @@ async function serveWith(options: LocalAppSyncOptions, app: TemplateApp | undefi
   const reloadTemplate = async (running: TemplateApp): Promise<TemplateReload> => {
     try {
       const prepared = await running.prepare();
+      if (prepared.model.schema === undefined || running.model.schema === undefined) {
+        // An Events-only template (or one that gained or lost its GraphQL API, which needs a restart).
+        if (prepared.model.schema !== running.model.schema) throw new TransportConfigurationError('The template gained or lost its GraphQL API: restart the local AppSync to serve the change.');
+        const namespaces = templateEventsOptions(prepared.model, prepared.events).namespaces;
+        running.commit(prepared);
+        if (namespaces !== undefined) events.replaceNamespaces(namespaces);
+        watcher?.update(prepared.model.files);
+        return { ok: true, resolvers: prepared.fieldResolvers.size, schemaChanged: false };
+      }
       const schemaChanged = prepared.model.schema !== running.model.schema;
       const candidate = schemaChanged ? servedSchema(buildAppSyncSchema(prepared.model.schema)) : engine.schema;
       if (candidate === undefined) throw new TransportConfigurationError('The template has no schema.');
       // Checks the resolvers against the schema (a resolver on a field it lacks) before anything is replaced.
       executorFor(candidate, prepared.fieldResolvers);
+      const namespaces = templateEventsOptions(prepared.model, prepared.events).namespaces;
       running.commit(prepared);
+      if (namespaces !== undefined) events.replaceNamespaces(namespaces);
       const schema = schemaChanged ? engine.replaceSchema(prepared.model.schema) : candidate;
       executor = executorFor(schema, running.fieldResolvers);
       watcher?.update(prepared.model.files);

@@ -40,7 +40,8 @@ export interface AppendedError {
 }
 
 export interface EvaluationInput {
-  handler: 'request' | 'response';
+  /** `request`, `response`, or an Events handler: `onPublish`, `onSubscribe.request`… */
+  handler: string;
   ctx: Record<string, unknown>;
   authType: string;
   typeName: string;

@@ -19,6 +19,7 @@ import { LambdaDataSource, loadHandler } from '../datasources/lambda.js';
 import { noneDataSource } from '../datasources/none.js';
 import type { DataSourceRunner } from '../datasources/types.js';
 import type { FieldInfo, FieldResolution, TemplateFieldResolver } from '../graphql/executor.js';
+import { buildEventsHandlers, eventsLintTargets, type TemplateEventsHandlers } from './events-app.js';
 import { identityOf } from './identity.js';
 import { loadTemplate } from './load.js';
 import type { AppModel, CodeSource } from './model.js';
@@ -51,6 +52,8 @@ export interface TemplateApp {
   auth: LocalAuthOptions;
   /** The resolvers being served: one Map, its entries replaced in place by `commit`. */
   fieldResolvers: Map<string, TemplateFieldResolver>;
+  /** The Events namespaces' handlers being served: one object, its plans replaced by `commit`. */
+  events: TemplateEventsHandlers;
   /**
    * Reads the template and its code again and builds everything anew (tables it adds are
    * created), without touching what is served. @throws TemplateError as at start.
@@ -65,6 +68,7 @@ export interface TemplateApp {
 export interface PreparedApp {
   model: AppModel;
   fieldResolvers: Map<string, TemplateFieldResolver>;
+  events: TemplateEventsHandlers;
 }
 
 /** `da2-` and 26 lowercase letters and digits, as AppSync's keys look. */
@@ -98,10 +102,10 @@ export async function startTemplateApp(file: string, options: TemplateAppOptions
     return dynamodb;
   };
   /** Every resolver of `model` compiled, its data sources ready: what fails here fails the start (or the reload). */
-  const build = async (model: AppModel): Promise<Map<string, TemplateFieldResolver>> => {
+  const build = async (model: AppModel): Promise<Omit<PreparedApp, 'model'>> => {
     if (lint !== undefined && !('unavailable' in lint)) {
       // Each piece of code parses first (esbuild says where it does not), then AWS's rules run on all of it.
-      const targets = [...model.resolvers.map((r) => ({ source: r.code, resource: r.logicalId })), ...model.resolvers.flatMap((r) => r.functions.map((f) => ({ source: f.code, resource: f.logicalId })))];
+      const targets = [...model.resolvers.map((r) => ({ source: r.code, resource: r.logicalId })), ...model.resolvers.flatMap((r) => r.functions.map((f) => ({ source: f.code, resource: f.logicalId }))), ...eventsLintTargets(model)];
       const unique = [...new Map(targets.map((t) => [t.resource, t])).values()];
       for (const { source, resource } of unique) await compileCode(source, resource);
       lint.check(unique);
@@ -147,7 +151,7 @@ export async function startTemplateApp(file: string, options: TemplateAppOptions
               source: call.source ?? null,
               info: infoOf(call.info),
               request: { headers: call.headers, domainName: null },
-              env: model.api.environment,
+              env: model.api?.environment ?? {},
             },
           },
           timeoutMs,
@@ -155,13 +159,15 @@ export async function startTemplateApp(file: string, options: TemplateAppOptions
         return resolved;
       });
     }
-    return fieldResolvers;
+    const events = await buildEventsHandlers(model, runners, (code, resource) => sandboxOf(code, resource, false), timeoutMs);
+    return { fieldResolvers, events };
   };
   try {
-    const fieldResolvers = await build(model);
-    const apiKeys = model.api.authModes.includes('API_KEY') ? model.apiKeys.map(() => newApiKey()) : [];
+    const { fieldResolvers, events } = await build(model);
+    // One server serves both APIs with one set of auth rules: the modes either API enables.
+    const modes = new Set([...(model.api?.authModes ?? []), ...(model.events?.authModes ?? [])]);
+    const apiKeys = modes.has('API_KEY') ? model.apiKeys.map(() => newApiKey()) : [];
     const given = options.auth ?? {};
-    const modes = new Set(model.api.authModes);
     const auth: LocalAuthOptions = {
       ...(modes.has('API_KEY') ? { apiKeys: [...apiKeys, ...(given.apiKeys ?? [])] } : {}),
       ...(modes.has('AWS_IAM') && given.iam ? { iam: given.iam } : {}),
@@ -173,13 +179,15 @@ export async function startTemplateApp(file: string, options: TemplateAppOptions
       apiKeys,
       auth,
       fieldResolvers,
+      events,
       close,
       async prepare() {
         const next = loadTemplate(file, { parameters: options.parameters });
-        return { model: next, fieldResolvers: await build(next) };
+        return { model: next, ...(await build(next)) };
       },
       commit(prepared) {
         app.model = prepared.model;
+        events.replace(prepared.events);
         fieldResolvers.clear();
         for (const [key, resolver] of prepared.fieldResolvers) fieldResolvers.set(key, resolver);
       },

@@ -3,13 +3,15 @@
  * the resources it emulates (GraphQLApi, GraphQLSchema, ApiKey, DataSource, Resolver,
  * FunctionConfiguration, DynamoDB tables, Lambda functions), lists the others as not emulated,
  * and refuses, naming the resource, anything it cannot run as deployed (VTL, unsupported data
- * sources, a second API, unresolvable intrinsics). Nothing is skipped silently.
+ * sources, a second API, unresolvable intrinsics). Nothing is skipped silently. The Events API
+ * (`AWS::AppSync::Api`, `AWS::AppSync::ChannelNamespace`) is read by load-events.ts.
  */
 import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { AssetFinder } from './assets.js';
 import { parseTemplate } from './cfn-yaml.js';
 import type { ApiModel, AppModel, AuthMode, CodeSource, DataSourceModel, FunctionModel, LambdaModel, ResolverModel, TableModel } from './model.js';
+import { readEventsApi } from './load-events.js';
 import { checkReferences } from './references.js';
 import { TemplateScope, type Resources } from './scope.js';
 import { TemplateError } from './template-error.js';
@@ -51,14 +53,15 @@ export function loadTemplate(file: string, options: LoadTemplateOptions = {}): A
   const ofType = (type: string) => active.filter(([, r]) => r.Type === type).map(([id, r]) => ({ id, props: (scope.resolve(r.Properties ?? {}, id) ?? {}) as Props }));
   const where = (id: string, ...path: (string | number)[]) => ({ file, resource: id, line: lineOf(['Resources', id, ...path]) });
 
-  const code = (id: string, props: Props): CodeSource => {
-    if (typeof props.Code === 'string') return { text: props.Code, file, firstLine: lineOf(['Resources', id, 'Properties', 'Code']) ?? 1 };
+  const code = (id: string, props: Props, inline = 'Code'): CodeSource => {
+    const text = props[inline];
+    if (typeof text === 'string') return { text, file, firstLine: lineOf(['Resources', id, 'Properties', inline]) ?? 1 };
     if (props.CodeS3Location !== undefined) {
       const path = assets.locate(props.CodeS3Location, 'CodeS3Location', id);
       files.add(path);
       return { text: readFileSync(path, 'utf8'), file: path, firstLine: 1 };
     }
-    throw new TemplateError('has no Code or CodeS3Location.', where(id, 'Properties'));
+    throw new TemplateError(`has no ${inline} or CodeS3Location.`, where(id, 'Properties'));
   };
   const requireJs = (id: string, props: Props, what: string): void => {
     const runtime = props.Runtime as Props | undefined;
@@ -75,16 +78,21 @@ export function loadTemplate(file: string, options: LoadTemplateOptions = {}): A
   // ---- the API ------------------------------------------------------------------------------
   const apis = ofType('AWS::AppSync::GraphQLApi');
   const [apiResource, second] = apis;
-  if (apiResource === undefined) throw new TemplateError('has no AWS::AppSync::GraphQLApi resource: the local AppSync runs one GraphQL API.', { file });
+  const events = readEventsApi({ apis: ofType('AWS::AppSync::Api'), namespaces: ofType('AWS::AppSync::ChannelNamespace') }, scope, where, code, file);
+  if (apiResource === undefined && events === undefined) {
+    throw new TemplateError('has no AWS::AppSync::GraphQLApi and no AWS::AppSync::Api (Events) resource: the local AppSync runs one GraphQL API, one Events API, or both.', { file });
+  }
   if (second !== undefined) {
     throw new TemplateError(`has ${apis.length} GraphQL APIs (${apis.map((a) => a.id).join(', ')}); the local AppSync runs one per server: split the template or start one server per API.`, { file });
   }
-  const api = readApi(apiResource.id, apiResource.props, scope, where);
+  const api = apiResource === undefined ? undefined : readApi(apiResource.id, apiResource.props, scope, where);
 
   const schemas = ofType('AWS::AppSync::GraphQLSchema');
   let schema: string | undefined;
   const [schemaResource] = schemas;
-  if (schemaResource !== undefined) {
+  if (apiResource === undefined) {
+    // An Events-only template: no schema to read.
+  } else if (schemaResource !== undefined) {
     const { id, props } = schemaResource;
     if (typeof props.Definition === 'string') schema = props.Definition;
     else if (props.DefinitionS3Location !== undefined) {
@@ -95,7 +103,7 @@ export function loadTemplate(file: string, options: LoadTemplateOptions = {}): A
   } else if (typeof apiResource.props.Definition === 'string') {
     schema = apiResource.props.Definition;
   }
-  if (schema === undefined) throw new TemplateError(`has no AWS::AppSync::GraphQLSchema for the API ${apiResource.id}.`, { file });
+  if (apiResource !== undefined && schema === undefined) throw new TemplateError(`has no AWS::AppSync::GraphQLSchema for the API ${apiResource.id}.`, { file });
 
   // ---- API keys -------------------------------------------------------------------------------
   const apiKeys = ofType('AWS::AppSync::ApiKey').map(({ id }) => id);
@@ -151,9 +159,18 @@ export function loadTemplate(file: string, options: LoadTemplateOptions = {}): A
     resolvers.push(resolver);
   }
 
-  const emulated = new Set(['AWS::AppSync::GraphQLApi', 'AWS::AppSync::GraphQLSchema', 'AWS::AppSync::ApiKey', 'AWS::AppSync::DataSource', 'AWS::AppSync::Resolver', 'AWS::AppSync::FunctionConfiguration', 'AWS::DynamoDB::Table', 'AWS::Lambda::Function']);
+  for (const namespace of events?.namespaces ?? []) {
+    for (const [property, config] of [['OnPublish', namespace.onPublish], ['OnSubscribe', namespace.onSubscribe]] as const) {
+      if (config !== undefined && !dataSources.has(config.dataSourceName)) throw unknownDataSource(config.dataSourceName, dataSources, where(namespace.logicalId, 'Properties', 'HandlerConfigs', property));
+      if (config?.behavior === 'DIRECT' && dataSources.get(config.dataSourceName)?.kind !== 'AWS_LAMBDA') {
+        throw new TemplateError(`HandlerConfigs.${property}.Behavior is DIRECT, which AppSync allows only with an AWS_LAMBDA data source, but ${config.dataSourceName} is ${dataSources.get(config.dataSourceName)?.kind ?? 'unknown'}.`, where(namespace.logicalId, 'Properties', 'HandlerConfigs', property));
+      }
+    }
+  }
+
+  const emulated = new Set(['AWS::AppSync::Api', 'AWS::AppSync::ChannelNamespace', 'AWS::AppSync::GraphQLApi', 'AWS::AppSync::GraphQLSchema', 'AWS::AppSync::ApiKey', 'AWS::AppSync::DataSource', 'AWS::AppSync::Resolver', 'AWS::AppSync::FunctionConfiguration', 'AWS::DynamoDB::Table', 'AWS::Lambda::Function']);
   const notEmulated = new Map(active.filter(([, r]) => !emulated.has(String(r.Type))).map(([id, r]) => [id, String(r.Type)]));
-  return { file, api, schema, apiKeys, dataSources, resolvers, tables, lambdas, notEmulated, files: [...files] };
+  return { file, api, schema, events, apiKeys, dataSources, resolvers, tables, lambdas, notEmulated, files: [...files] };
 }
 
 function numberOr(value: unknown): number | undefined {

@@ -83,8 +83,12 @@ export interface LambdaModel {
 export interface AppModel {
   /** The template file as given. */
   file: string;
-  api: ApiModel;
-  schema: string;
+  /** The GraphQL API; undefined for a template with only an Events API. */
+  api: ApiModel | undefined;
+  /** The GraphQL schema; undefined without a GraphQL API. */
+  schema: string | undefined;
+  /** The Events API (`AWS::AppSync::Api` with an `EventConfig`) and its channel namespaces. */
+  events?: EventsApiModel | undefined;
   /** Logical ids of the `AWS::AppSync::ApiKey` resources, each of which gets a key. */
   apiKeys: string[];
   dataSources: Map<string, DataSourceModel>;
@@ -95,4 +99,39 @@ export interface AppModel {
   notEmulated: Map<string, string>;
   /** Code files the app reads (for --watch). */
   files: string[];
+}
+
+/** An Events auth mode as `EventConfig` and namespaces name them. */
+export type EventsAuthMode = AuthMode;
+
+/** How a namespace's `onPublish` or `onSubscribe` runs (`HandlerConfigs`). */
+export interface HandlerConfigModel {
+  /** CODE: the namespace's code with this data source; DIRECT: the Lambda data source alone. */
+  behavior: 'CODE' | 'DIRECT';
+  dataSourceName: string;
+}
+
+export interface ChannelNamespaceModel {
+  logicalId: string;
+  name: string;
+  /** Undefined: the API's `DefaultPublishAuthModes`. */
+  publishAuthModes: EventsAuthMode[] | undefined;
+  subscribeAuthModes: EventsAuthMode[] | undefined;
+  /** `CodeHandlers` or `CodeS3Location`: the file exporting `onPublish` and/or `onSubscribe`. */
+  code: CodeSource | undefined;
+  onPublish: HandlerConfigModel | undefined;
+  onSubscribe: HandlerConfigModel | undefined;
+}
+
+export interface EventsApiModel {
+  logicalId: string;
+  name: string;
+  apiId: string;
+  /** `AuthProviders`: every mode the API accepts. */
+  authModes: EventsAuthMode[];
+  lambdaAuthorizer?: string | undefined;
+  connectionAuthModes: EventsAuthMode[];
+  defaultPublishAuthModes: EventsAuthMode[];
+  defaultSubscribeAuthModes: EventsAuthMode[];
+  namespaces: ChannelNamespaceModel[];
 }

@@ -181,6 +181,18 @@ export class TemplateScope implements IntrinsicScope {
         };
         break;
       }
+      case 'AWS::AppSync::Api': {
+        // An Events API: Ref is its ARN; GetAtt gives ApiId, ApiArn and the Dns.Http / Dns.Realtime hosts.
+        const id = `${logicalId.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 20)}local`;
+        const apiArn = arn('appsync', `apis/${id}`);
+        physical = { ref: apiArn, attributes: { ApiId: id, ApiArn: apiArn, 'Dns.Http': `${id}.appsync-api.${this.region}.amazonaws.com`, 'Dns.Realtime': `${id}.appsync-realtime-api.${this.region}.amazonaws.com` } };
+        break;
+      }
+      case 'AWS::AppSync::ChannelNamespace': {
+        const namespaceArn = arn('appsync', `apis/${apiId()}/channelNamespace/${named('Name', logicalId)}`);
+        physical = { ref: namespaceArn, attributes: { ChannelNamespaceArn: namespaceArn } };
+        break;
+      }
       case 'AWS::AppSync::ApiKey': {
         const keyArn = arn('appsync', `apis/${apiId()}/apikeys/${logicalId}`);
         physical = { ref: keyArn, attributes: { Arn: keyArn, ApiKeyId: logicalId, ApiKey: 'da2-pending' } };

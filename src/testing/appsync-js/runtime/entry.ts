@@ -18,8 +18,22 @@ export function buildEntry(handlers: () => Record<string, unknown>, state: Evalu
     const ctx = input.ctx;
     ctx.args = ctx.arguments;
     const exported = handlers();
-    if (input.handler === '__exports') return JSON.stringify(Object.keys(exported).filter((k) => typeof exported[k] === 'function'));
-    const fn = exported[input.handler];
+    // Events handlers may be objects of request/response (`onPublish.request`); they are listed and called by that dotted name.
+    const member = (name: string): unknown => {
+      const [outer = '', inner] = name.split('.');
+      const value = exported[outer];
+      return inner === undefined ? value : typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[inner] : undefined;
+    };
+    if (input.handler === '__exports') {
+      const names: string[] = [];
+      for (const key of Object.keys(exported)) {
+        const value = exported[key];
+        if (typeof value === 'function') names.push(key);
+        else if (typeof value === 'object' && value !== null) for (const inner of ['request', 'response']) if (typeof (value as Record<string, unknown>)[inner] === 'function') names.push(`${key}.${inner}`);
+      }
+      return JSON.stringify(names);
+    }
+    const fn = member(input.handler);
     if (typeof fn !== 'function') return JSON.stringify({ status: 'missing' });
     try {
       const value = (fn as (c: unknown) => unknown)(ctx);

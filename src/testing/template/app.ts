@@ -19,6 +19,8 @@ import { LambdaDataSource, loadHandler } from '../datasources/lambda.js';
 import { noneDataSource } from '../datasources/none.js';
 import type { DataSourceRunner } from '../datasources/types.js';
 import type { FieldInfo, FieldResolution, TemplateFieldResolver } from '../graphql/executor.js';
+import { FieldAuthorizer } from '../graphql/field-auth.js';
+import { templateAuth } from './template-auth.js';
 import { identityOf } from './identity.js';
 import { loadTemplate } from './load.js';
 import type { AppModel, CodeSource } from './model.js';
@@ -49,6 +51,10 @@ export interface TemplateApp {
   model: AppModel;
   apiKeys: string[];
   auth: LocalAuthOptions;
+  /** The schema's auth directives under the template's default provider. */
+  fieldAuth: FieldAuthorizer;
+  /** What `serve` says about the JWT providers (issuers, and that signatures are not verified); empty without any. */
+  authNotes: string[];
   /** The resolvers being served: one Map, its entries replaced in place by `commit`. */
   fieldResolvers: Map<string, TemplateFieldResolver>;
   /**
@@ -143,7 +149,7 @@ export async function startTemplateApp(file: string, options: TemplateAppOptions
             authType: call.authMode,
             ctx: {
               arguments: call.args,
-              identity: identityOf(call.authMode, call.headers),
+              identity: identityOf(call.authMode, call.headers, call.caller, { defaultAction: model.api.authProviders[0]?.userPool?.defaultAction }),
               source: call.source ?? null,
               info: infoOf(call.info),
               request: { headers: call.headers, domainName: null },
@@ -160,18 +166,15 @@ export async function startTemplateApp(file: string, options: TemplateAppOptions
   try {
     const fieldResolvers = await build(model);
     const apiKeys = model.api.authModes.includes('API_KEY') ? model.apiKeys.map(() => newApiKey()) : [];
-    const given = options.auth ?? {};
-    const modes = new Set(model.api.authModes);
-    const auth: LocalAuthOptions = {
-      ...(modes.has('API_KEY') ? { apiKeys: [...apiKeys, ...(given.apiKeys ?? [])] } : {}),
-      ...(modes.has('AWS_IAM') && given.iam ? { iam: given.iam } : {}),
-      ...((modes.has('AMAZON_COGNITO_USER_POOLS') || modes.has('OPENID_CONNECT')) && given.jwt ? { jwt: given.jwt } : {}),
-      ...(modes.has('AWS_LAMBDA') && given.lambda ? { lambda: given.lambda } : {}),
-    };
+    const { auth, notes: authNotes } = await templateAuth(model, { given: options.auth, apiKeys, log, now, templateFile: file, lambdas: options.lambdas });
+    const [defaultProvider] = model.api.authProviders;
+    const fieldAuth = new FieldAuthorizer({ defaultMode: defaultProvider?.mode ?? 'API_KEY', defaultAction: defaultProvider?.userPool?.defaultAction });
     const app: TemplateApp = {
       model,
       apiKeys,
       auth,
+      fieldAuth,
+      authNotes,
       fieldResolvers,
       close,
       async prepare() {

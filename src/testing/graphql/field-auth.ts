@@ -109,7 +109,7 @@ function ruleOf(schema: GraphQLSchema, nodes: readonly (ASTNode | null | undefin
       try {
         args = getDirectiveValues(directive, node as Parameters<typeof getDirectiveValues>[1]);
       } catch (error) {
-        throw new TransportConfigurationError(`The schema's @${name} on ${where} has an argument AppSync would refuse: ${(error as Error).message} (cognito_groups is a list of group names, e.g. cognito_groups: ["admins"]).`, { cause: error });
+        throw new TransportConfigurationError(`The schema's @${name} on ${where} has an argument AppSync would refuse (${(error as Error).message.replace(/\.$/, '')}): cognito_groups is a list of group names, e.g. cognito_groups: ["admins"].`, { cause: error });
       }
       if (args === undefined) continue;
       rule ??= new Map();

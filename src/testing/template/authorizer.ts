@@ -20,6 +20,8 @@ const MAX_CACHED_TOKENS = 1_000;
 export interface TemplateAuthorizerOptions {
   handler: LambdaHandler;
   functionName: string;
+  /** The function's logical id, which log lines name. */
+  resource: string;
   /** The function's `Timeout`, in ms. */
   timeoutMs: number | undefined;
   apiId: string;
@@ -41,7 +43,7 @@ export function templateAuthorizer(options: TemplateAuthorizerOptions): NonNulla
   const validation = options.identityValidationExpression === undefined ? undefined : new RegExp(`^(?:${options.identityValidationExpression})$`);
   const cache = new Map<string, { answer: LocalLambdaAuthResult; until: number }>();
   const refuse = (why: string): LocalLambdaAuthResult => {
-    options.log(`[authorizer ${options.functionName}] refused a request: ${why}.`);
+    options.log(`[authorizer ${options.resource}] refused a request: ${why}.`);
     return { isAuthorized: false };
   };
   return async (token: string, request: LocalLambdaAuthRequest): Promise<LocalLambdaAuthResult> => {

@@ -43,6 +43,7 @@ export async function templateAuth(model: AppModel, input: TemplateAuthInput): P
       lambda = templateAuthorizer({
         handler: await loadHandler(model_, override, input.templateFile),
         functionName: model_.functionName,
+        resource: model_.logicalId,
         timeoutMs: model_.timeoutMs,
         apiId: model.api.apiId,
         accountId: uri.split(':')[4] ?? '123456789012',

@@ -7,6 +7,7 @@
  * library's own clients over real sockets.
  */
 import assert from 'node:assert/strict';
+import { webcrypto } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -324,8 +325,64 @@ test('serve --template says, in the line it prints at start, which issuers it ac
   assert.equal(end.code, 0, end.stderr);
   const line = end.stderr.split('\n').find((l) => l.startsWith('local AppSync listening')) ?? '';
   assert.ok(
-    line.includes(`JWTs are accepted by issuer (${POOL_ISSUER}, https://id.example.com), client id and expiry; their signatures are NOT verified locally. Lambda tokens go to the authorizer Authorizer, run locally.`),
+    line.includes(`JWTs are accepted by issuer (${POOL_ISSUER}, https://id.example.com), client id and expiry; their signatures are NOT verified locally (no JWKS given). Lambda tokens go to the authorizer Authorizer, run locally.`),
     end.stderr,
   );
   assertNoSecrets(end, [IAM.secretAccessKey]);
+});
+
+/** An RS256 key pair, its public half as a JWKS, and a signer of claims. */
+async function rs256(kid: string): Promise<{ jwks: { keys: Record<string, unknown>[] }; sign(claims: Record<string, unknown>): Promise<string> }> {
+  const algorithm = { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' };
+  const pair = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
+  const publicKey = { ...(await webcrypto.subtle.exportKey('jwk', pair.publicKey)), kid, alg: 'RS256', use: 'sig' };
+  return {
+    jwks: { keys: [publicKey] },
+    async sign(claims) {
+      const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+      const input = `${part({ alg: 'RS256', kid })}.${part(claims)}`;
+      const signature = await webcrypto.subtle.sign('RSASSA-PKCS1-v1_5', pair.privateKey, Buffer.from(input));
+      return `${input}.${Buffer.from(signature).toString('base64url')}`;
+    },
+  };
+}
+
+test('with a JWKS given, user pool and OIDC tokens must be signed by one of its keys (RS256, matched by kid)', async (t) => {
+  const pool = await rs256('pool-key');
+  const impostor = await rs256('pool-key');
+  const server = await startLocalAppSync({ template: TEMPLATE, now: () => NOW, auth: { jwks: pool.jwks }, resolverLog: () => {} });
+  const clients: Client[] = [];
+  t.after(async () => {
+    for (const c of clients) await c.close();
+    await server.close();
+  });
+  const client = (jwtToken: string) => {
+    const c = new Client({ url: server.url, auth: new AppSyncJWTAuthentication({ jwt: jwtToken }), retry: false });
+    clients.push(c);
+    return c;
+  };
+  const claims = { iss: POOL_ISSUER, sub: 'sub-ann', aud: 'web-client', 'cognito:username': 'ann', exp: EXPIRES };
+  assert.deepEqual((await client(await pool.sign(claims)).execute('{ me { name } }')).data, { me: { name: 'ann' } });
+  for (const token of [await impostor.sign(claims), jwt(claims), await pool.sign({ ...claims, exp: NOW.getTime() / 1000 - 1 })]) {
+    const error = await refused(client(token), '{ me { name } }');
+    assert.equal(error.errors[0]?.errorType, 'UnauthorizedException');
+    assert.ok(!error.message.includes(token) && !JSON.stringify(error.errors).includes(token));
+  }
+  assert.ok(server.authNotes.some((note) => note.endsWith('their signatures are verified with the JWKS given (1 key).')), server.authNotes.join('\n'));
+});
+
+test('serve --jwks reads a JWKS file and says the signatures are verified; a file that is not a JWKS is a usage error', async (t) => {
+  const { jwks } = await rs256('cli-key');
+  const dir = mkdtempSync(join(tmpdir(), 'appsync-jwks-'));
+  writeFileSync(join(dir, 'jwks.json'), JSON.stringify(jwks));
+  writeFileSync(join(dir, 'not.json'), '{"kes": []}');
+  const serve = cli(t, ['serve', '--port', '0', '--template', TEMPLATE, '--jwks', join(dir, 'jwks.json')]);
+  await serve.stdoutMatch(/^page: .*$/m);
+  serve.child.kill('SIGTERM');
+  const end = await serve.done;
+  assert.equal(end.code, 0, end.stderr);
+  assert.match(end.stderr, /^local AppSync listening \(.*; their signatures are verified with the JWKS given \(1 key\)\. /m);
+  const bad = await cli(t, ['serve', '--port', '0', '--template', TEMPLATE, '--jwks', join(dir, 'not.json')]).done;
+  assert.equal(bad.code, 2);
+  assert.equal(bad.stderr.trim().split('\n').pop(), `appsync-websockets: Expected the --jwks file "${join(dir, 'not.json')}" to be a JWKS, {"keys": [{...}, ...]}, but it has no list of keys.`);
 });

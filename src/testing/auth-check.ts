@@ -4,9 +4,11 @@
  */
 
 import { checkJwt, jwtClaims, UNPARSABLE_JWT, type LocalOidcProvider, type LocalUserPool } from './jwt-auth.js';
+import type { LocalJwks } from './jwks-verify.js';
 import { lambdaAuthRequest, readLambdaAuthResult, type LocalLambdaAuthRequest, type LocalLambdaAuthResult } from './lambda-auth.js';
 
 export type { LocalOidcProvider, LocalUserPool } from './jwt-auth.js';
+export type { LocalJwks } from './jwks-verify.js';
 export type { LocalLambdaAuthRequest, LocalLambdaAuthResult } from './lambda-auth.js';
 
 /** Secret access key (and session token, when the credentials are temporary) of an access key id. */
@@ -28,11 +30,16 @@ export interface LocalAuthOptions {
   jwt?: string[] | ((token: string) => boolean | Promise<boolean>);
   /**
    * Cognito user pools whose tokens are accepted by issuer, client id and expiry. The
-   * signature is not verified. @default none
+   * signature is not verified unless `jwks` is given. @default none
    */
   userPools?: LocalUserPool[];
-  /** OIDC providers whose tokens are accepted by issuer, client id and TTLs; the signature is not verified. @default none */
+  /** OIDC providers whose tokens are accepted by issuer, client id and TTLs; the signature is not verified unless `jwks` is given. @default none */
   openIdConnect?: LocalOidcProvider[];
+  /**
+   * Public keys (a JWKS, `{ keys: [...] }`) that `userPools` and `openIdConnect` tokens must be
+   * signed with (RS256 or ES256, matched by `kid`); never fetched. @default none: signatures not verified
+   */
+  jwks?: LocalJwks;
   /**
    * The Lambda authorizer: true (or `{ isAuthorized: true, resolverContext?, deniedFields? }`)
    * to allow the token; a throw or any other answer refuses it.
@@ -114,8 +121,13 @@ export async function checkAuth(options: LocalAuthOptions | undefined, request: 
   let refusal: string | undefined;
   if (options.userPools !== undefined || options.openIdConnect !== undefined) {
     const jwt = checkJwt(authorization, options.userPools ?? [], options.openIdConnect ?? [], (options.now?.() ?? new Date()).getTime());
-    if (jwt?.ok) return { ok: true, mode: jwt.mode, caller: { claims: jwt.claims, isDefaultProvider: jwt.isDefaultProvider } };
-    refusal = jwt?.message;
+    if (jwt?.ok) {
+      const { jwtSignatureProblem } = await import('./jwks-verify.js');
+      if (options.jwks === undefined || (await jwtSignatureProblem(authorization, options.jwks)) === undefined) {
+        return { ok: true, mode: jwt.mode, caller: { claims: jwt.claims, isDefaultProvider: jwt.isDefaultProvider } };
+      }
+      refusal = 'You are not authorized to make this call.';
+    } else refusal = jwt?.message;
   }
   if (options.jwt) {
     const ok = Array.isArray(options.jwt) ? options.jwt.includes(authorization) : await options.jwt(authorization);

@@ -29,7 +29,10 @@ export async function templateAuth(model: AppModel, input: TemplateAuthInput): P
   const userPools = providers.flatMap((p) => (p.userPool ? [{ userPoolId: p.userPool.userPoolId, region: p.userPool.region, appIdClientRegex: p.userPool.appIdClientRegex, isDefault: p.isDefault }] : []));
   const openIdConnect = providers.flatMap((p) => (p.oidc ? [{ ...p.oidc, isDefault: p.isDefault }] : []));
   const issuers = [...userPools.map((pool) => userPoolIssuer(pool)), ...openIdConnect.map((p) => p.issuer)];
-  if (issuers.length > 0) notes.push(`JWTs are accepted by issuer (${issuers.join(', ')}), client id and expiry; their signatures are NOT verified locally.`);
+  if (issuers.length > 0) {
+    const keys = given.jwks?.keys.length;
+    notes.push(`JWTs are accepted by issuer (${issuers.join(', ')}), client id and expiry; ${keys === undefined ? 'their signatures are NOT verified locally (no JWKS given).' : `their signatures are verified with the JWKS given (${keys} key${keys === 1 ? '' : 's'}).`}`);
+  }
   let lambda = given.lambda;
   const authorizer = providers.find((p) => p.lambda !== undefined)?.lambda;
   if (lambda === undefined && authorizer !== undefined) {
@@ -61,6 +64,7 @@ export async function templateAuth(model: AppModel, input: TemplateAuthInput): P
     ...(modes.has('AWS_IAM') && given.iam ? { iam: given.iam } : {}),
     ...(userPools.length > 0 ? { userPools } : {}),
     ...(openIdConnect.length > 0 ? { openIdConnect } : {}),
+    ...(given.jwks !== undefined ? { jwks: given.jwks } : {}),
     ...((modes.has('AMAZON_COGNITO_USER_POOLS') || modes.has('OPENID_CONNECT')) && given.jwt ? { jwt: given.jwt } : {}),
     ...(modes.has('AWS_LAMBDA') && lambda ? { lambda } : {}),
   };

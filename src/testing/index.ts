@@ -18,6 +18,7 @@ export type {
   LocalAuthOptions,
   LocalCaller,
   LocalIamCredentials,
+  LocalJwks,
   LocalLambdaAuthRequest,
   LocalLambdaAuthResult,
   LocalOidcProvider,

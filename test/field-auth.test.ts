@@ -165,6 +165,9 @@ test('OIDC is told apart from the user pool by issuer: an additional provider, s
   assert.equal(expired.errors[0]?.message, 'Token has expired.');
   const wrongClient = await refused(client(new AppSyncJWTAuthentication({ jwt: cognito([], { aud: 'desktop-client' }) })), '{ note { id } }');
   assert.equal(wrongClient.errors[0]?.message, 'You are not authorized to make this call.');
+  // Tokens the API's own providers issued were refused there, not handed to the Lambda authorizer: this is its first call.
+  const lambda = await whoami(client(new AppSyncLambdaAuthentication({ token: 'allow' })));
+  assert.equal((lambda.identity as { resolverContext: { calls: string } }).resolverContext.calls, '1');
 });
 
 test('ctx.identity as AppSync fills it for each mode', async (t) => {

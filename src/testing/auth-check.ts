@@ -119,8 +119,11 @@ export async function checkAuth(options: LocalAuthOptions | undefined, request: 
   }
   // A JWT of one of the API's providers; else another mode may accept the token, and this is only why it failed.
   let refusal: string | undefined;
+  // A token whose issuer is one of the API's providers is theirs to refuse: it does not go on to the Lambda authorizer.
+  let issuedHere = false;
   if (options.userPools !== undefined || options.openIdConnect !== undefined) {
     const jwt = checkJwt(authorization, options.userPools ?? [], options.openIdConnect ?? [], (options.now?.() ?? new Date()).getTime());
+    issuedHere = jwt !== undefined && (jwt.ok || jwt.message !== UNPARSABLE_JWT);
     if (jwt?.ok) {
       const { jwtSignatureProblem } = await import('./jwks-verify.js');
       if (options.jwks === undefined || (await jwtSignatureProblem(authorization, options.jwks)) === undefined) {
@@ -133,7 +136,7 @@ export async function checkAuth(options: LocalAuthOptions | undefined, request: 
     const ok = Array.isArray(options.jwt) ? options.jwt.includes(authorization) : await options.jwt(authorization);
     if (ok) return { ok: true, mode: jwtMode(authorization, options), caller: { claims: jwtClaims(authorization) ?? {} } };
   }
-  if (options.lambda) {
+  if (options.lambda && !issuedHere) {
     let answer: LocalLambdaAuthResult | string;
     try {
       answer = readLambdaAuthResult(await options.lambda(authorization, lambdaAuthRequest(request.body, headers)));

@@ -275,6 +275,28 @@ test('on one connection each start is checked with its own authorization: a fiel
   assert.deepEqual((await take(open, 1))[0]?.data, { onNote: { id: 'n2' } });
 });
 
+test('over WebSocket the authorizer runs at the handshake and at each start, and its deniedFields refuse a subscription', async (t) => {
+  const { server, logs } = await serve(t);
+  const transport = new AppSyncWebsocketsTransport({ url: server.url, auth: new AppSyncLambdaAuthentication({ token: 'allow' }), retry: false });
+  t.after(() => transport.close());
+  await transport.connect();
+  const queries = () => server.realtime.subscriptions.map((s) => s.query);
+  // Starts are answered in order: once the second is live, the first has its answer.
+  const denied = transport.subscribe('subscription Denied { onNote { id } }', { auth: new AppSyncLambdaAuthentication({ token: 'allow-no-subscriptions' }) });
+  const live = transport.subscribe<{ onNote: { id: string } }>('subscription Live { onNote { id } }');
+  await server.realtime.waitFor(() => queries().includes('subscription Live { onNote { id } }'));
+  assert.deepEqual(queries(), ['subscription Live { onNote { id } }']);
+  const error = await errorOf(denied);
+  assert.ok(error instanceof TransportQueryError);
+  assert.deepEqual(error.errors, [{ errorType: 'Unauthorized', message: 'Not Authorized to access onNote on type Subscription' }]);
+  const refusedStart = await errorOf(transport.subscribe('subscription { onNote { id } }', { auth: new AppSyncLambdaAuthentication({ token: 'throw' }) }));
+  assert.ok(refusedStart instanceof TransportQueryError);
+  assert.deepEqual(refusedStart.errors, [{ errorType: 'UnauthorizedException', message: 'You are not authorized to make this call.' }]);
+  assert.ok(logs.includes('[authorizer Authorizer] refused a request: it threw.'), logs.join('\n'));
+  await server.mutate('mutation { addNote(text: "hi") { id text draft } }');
+  assert.deepEqual((await take(live, 1))[0]?.data, { onNote: { id: 'n2' } });
+});
+
 test('a mode the API does not have, and a token that is not a JWT, are refused with AppSync\'s 401', async (t) => {
   // deny.yaml has only a Cognito user pool.
   const { client, server } = await serve(t, DENY);

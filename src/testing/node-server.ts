@@ -101,7 +101,7 @@ export interface LocalAppSync {
   readonly server: Server;
   /** The API keys made for the template's `AWS::AppSync::ApiKey` resources (empty without a template). */
   readonly apiKeys: string[];
-  /** What the template's JWT and Lambda modes accept here (issuers, that signatures are not verified); empty without them. */
+  /** What the template's JWT and Lambda modes accept here (issuers, whether signatures are verified, the authorizer); empty without them. */
   readonly authNotes: string[];
   /** The template's resources the local AppSync does not emulate (IAM roles…): logical id → type. */
   readonly notEmulated: ReadonlyMap<string, string>;

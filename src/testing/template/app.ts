@@ -53,7 +53,7 @@ export interface TemplateApp {
   auth: LocalAuthOptions;
   /** The schema's auth directives under the template's default provider. */
   fieldAuth: FieldAuthorizer;
-  /** What `serve` says about the JWT providers (issuers, and that signatures are not verified); empty without any. */
+  /** What `serve` says about the JWT and Lambda modes (issuers, whether signatures are verified, the authorizer); empty without them. */
   authNotes: string[];
   /** The resolvers being served: one Map, its entries replaced in place by `commit`. */
   fieldResolvers: Map<string, TemplateFieldResolver>;

@@ -3,10 +3,24 @@
  * modes are enabled, and whether an auth object passes one of them.
  */
 
+import { checkJwt, jwtClaims, UNPARSABLE_JWT, type LocalOidcProvider, type LocalUserPool } from './jwt-auth.js';
+import type { LocalJwks } from './jwks-verify.js';
+import { lambdaAuthRequest, readLambdaAuthResult, type LocalLambdaAuthRequest, type LocalLambdaAuthResult } from './lambda-auth.js';
+
+export type { LocalOidcProvider, LocalUserPool } from './jwt-auth.js';
+export type { LocalJwks } from './jwks-verify.js';
+export type { LocalLambdaAuthRequest, LocalLambdaAuthResult } from './lambda-auth.js';
+
 /** Secret access key (and session token, when the credentials are temporary) of an access key id. */
 export interface LocalIamCredentials {
   secretAccessKey: string;
   sessionToken?: string;
+  /** `ctx.identity.accountId`. @default '123456789012' */
+  accountId?: string;
+  /** `ctx.identity.userArn`. @default `arn:aws:iam::<accountId>:user/<access key id>` */
+  userArn?: string;
+  /** `ctx.identity.username` (AppSync gives the principal's id). @default the access key id */
+  username?: string;
 }
 
 export interface LocalAuthOptions {
@@ -14,8 +28,25 @@ export interface LocalAuthOptions {
   apiKeys?: string[];
   /** Accepted Cognito/OIDC tokens, or a check of the token (`Authorization`). */
   jwt?: string[] | ((token: string) => boolean | Promise<boolean>);
-  /** The Lambda authorizer: true to allow the token. */
-  lambda?: (token: string) => boolean | Promise<boolean>;
+  /**
+   * Cognito user pools whose tokens are accepted by issuer, client id and expiry. The
+   * signature is not verified unless `jwks` is given. @default none
+   */
+  userPools?: LocalUserPool[];
+  /** OIDC providers whose tokens are accepted by issuer, client id and TTLs; the signature is not verified unless `jwks` is given. @default none */
+  openIdConnect?: LocalOidcProvider[];
+  /**
+   * Public keys (a JWKS, `{ keys: [...] }`) that `userPools` and `openIdConnect` tokens must be
+   * signed with (RS256 or ES256, matched by `kid`); never fetched. @default none: signatures not verified
+   */
+  jwks?: LocalJwks;
+  /**
+   * The Lambda authorizer: true (or `{ isAuthorized: true, resolverContext?, deniedFields? }`)
+   * to allow the token; a throw or any other answer refuses it.
+   */
+  lambda?: (token: string, request: LocalLambdaAuthRequest) => boolean | LocalLambdaAuthResult | Promise<boolean | LocalLambdaAuthResult>;
+  /** Clock for token expiry. @default () => new Date() */
+  now?: () => Date;
   /** IAM: credentials by access key id; signatures are recomputed and compared. */
   iam?: { credentials: Record<string, LocalIamCredentials>; maxSkewMs?: number };
 }
@@ -28,7 +59,21 @@ export interface AuthCheckRequest {
   body: string;
 }
 
-export type AuthCheck = { ok: true; mode: string } | { ok: false; message: string };
+/** Who passed, beyond the mode: what `ctx.identity` and the per-field auth rules read. @inline */
+export interface LocalCaller {
+  /** Cognito and OIDC: the token's claims (read, not verified). */
+  claims?: Record<string, unknown>;
+  /** Cognito and OIDC: issued by the API's default provider (not an additional one). */
+  isDefaultProvider?: boolean;
+  /** Lambda: the authorizer's `resolverContext`. */
+  resolverContext?: Record<string, unknown>;
+  /** Lambda: the authorizer's `deniedFields`. */
+  deniedFields?: string[];
+  /** IAM: the signer. */
+  iam?: { accessKeyId: string; accountId?: string | undefined; userArn?: string | undefined; username?: string | undefined };
+}
+
+export type AuthCheck = { ok: true; mode: string; caller?: LocalCaller } | { ok: false; message: string };
 
 /** A header of an auth object by name, whatever its casing; undefined unless it is a string. */
 export function header(headers: Record<string, string>, name: string): string | undefined {
@@ -67,12 +112,50 @@ export async function checkAuth(options: LocalAuthOptions | undefined, request: 
       credentials: (id: string) => options.iam?.credentials[id],
       ...(options.iam.maxSkewMs !== undefined ? { maxSkewMs: options.iam.maxSkewMs } : {}),
     });
-    return result.ok ? { ok: true, mode: 'AWS_IAM' } : { ok: false, message: result.reason };
+    if (!result.ok) return { ok: false, message: result.reason };
+    const accessKeyId = /Credential=([^/,\s]+)\//.exec(authorization)?.[1] ?? '';
+    const { accountId, userArn, username } = options.iam.credentials[accessKeyId] ?? {};
+    return { ok: true, mode: 'AWS_IAM', caller: { iam: { accessKeyId, accountId, userArn, username } } };
+  }
+  // A JWT of one of the API's providers; else another mode may accept the token, and this is only why it failed.
+  let refusal: string | undefined;
+  // A token whose issuer is one of the API's providers is theirs to refuse: it does not go on to the Lambda authorizer.
+  let issuedHere = false;
+  if (options.userPools !== undefined || options.openIdConnect !== undefined) {
+    const jwt = checkJwt(authorization, options.userPools ?? [], options.openIdConnect ?? [], (options.now?.() ?? new Date()).getTime());
+    issuedHere = jwt !== undefined && (jwt.ok || jwt.message !== UNPARSABLE_JWT);
+    if (jwt?.ok) {
+      const { jwtSignatureProblem } = await import('./jwks-verify.js');
+      if (options.jwks === undefined || (await jwtSignatureProblem(authorization, options.jwks)) === undefined) {
+        return { ok: true, mode: jwt.mode, caller: { claims: jwt.claims, isDefaultProvider: jwt.isDefaultProvider } };
+      }
+      refusal = 'You are not authorized to make this call.';
+    } else refusal = jwt?.message;
   }
   if (options.jwt) {
     const ok = Array.isArray(options.jwt) ? options.jwt.includes(authorization) : await options.jwt(authorization);
-    if (ok) return { ok: true, mode: 'AMAZON_COGNITO_USER_POOLS' };
+    if (ok) return { ok: true, mode: jwtMode(authorization, options), caller: { claims: jwtClaims(authorization) ?? {} } };
   }
-  if (options.lambda && (await options.lambda(authorization))) return { ok: true, mode: 'AWS_LAMBDA' };
-  return { ok: false, message: 'You are not authorized to make this call.' };
+  if (options.lambda && !issuedHere) {
+    let answer: LocalLambdaAuthResult | string;
+    try {
+      answer = readLambdaAuthResult(await options.lambda(authorization, lambdaAuthRequest(request.body, headers)));
+    } catch {
+      answer = 'it threw';
+    }
+    if (typeof answer !== 'string' && answer.isAuthorized) {
+      return { ok: true, mode: 'AWS_LAMBDA', caller: { resolverContext: answer.resolverContext ?? {}, ...(answer.deniedFields ? { deniedFields: answer.deniedFields } : {}) } };
+    }
+    // A Lambda-enabled API does not parse tokens it cannot place: the authorizer had the last word.
+    if (refusal === UNPARSABLE_JWT) refusal = undefined;
+  }
+  return { ok: false, message: refusal ?? 'You are not authorized to make this call.' };
+}
+
+/** Which JWT mode a token accepted by `jwt` is: OIDC when only OIDC providers are configured or its issuer is one. */
+function jwtMode(token: string, options: LocalAuthOptions): 'AMAZON_COGNITO_USER_POOLS' | 'OPENID_CONNECT' {
+  const issuer = jwtClaims(token)?.iss;
+  if (typeof issuer === 'string' && issuer.includes('cognito-idp.')) return 'AMAZON_COGNITO_USER_POOLS';
+  if (options.openIdConnect !== undefined && options.openIdConnect.length > 0 && (options.userPools ?? []).length === 0) return 'OPENID_CONNECT';
+  return 'AMAZON_COGNITO_USER_POOLS';
 }

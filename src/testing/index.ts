@@ -12,7 +12,20 @@ export type { ConnectionFaults, EventsFaults, RealtimeFaults } from './faults.js
 export type { FrameRecordOptions, ReceivedFrame } from './frame-record.js';
 export type { UpgradeDecision, UpgradeRequest } from './upgrade.js';
 export { checkAuth } from './auth-check.js';
-export type { AuthCheck, AuthCheckRequest, LocalAuthOptions, LocalIamCredentials } from './auth-check.js';
+export type {
+  AuthCheck,
+  AuthCheckRequest,
+  LocalAuthOptions,
+  LocalCaller,
+  LocalIamCredentials,
+  LocalJwks,
+  LocalLambdaAuthRequest,
+  LocalLambdaAuthResult,
+  LocalOidcProvider,
+  LocalUserPool,
+} from './auth-check.js';
+export { FieldAuthorizer } from './graphql/field-auth.js';
+export type { FieldAuthPolicy } from './graphql/field-auth.js';
 export { verifyAppSyncSignature } from './sigv4-verify.js';
 export type { SigV4VerifierCredentials, VerifyAppSyncSignatureOptions, VerifyAppSyncSignatureResult } from './sigv4-verify.js';
 export type { AppSyncExecutionResult, GraphQLRequest, LocalResolver, LocalResolverContext, LocalResolvers } from './graphql/executor.js';

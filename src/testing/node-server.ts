@@ -22,7 +22,7 @@ import type { TemplateApp } from './template/app.js';
 import { watchFiles } from './template/watch.js';
 import { templateEventsOptions } from './template/events-options.js';
 
-export interface LocalAppSyncOptions extends Omit<RealtimeOptions, 'fieldResolvers'> {
+export interface LocalAppSyncOptions extends Omit<RealtimeOptions, 'fieldResolvers' | 'fieldAuth'> {
   /** @default 0 (any free port) */
   port?: number;
   /** @default '127.0.0.1' */
@@ -102,6 +102,8 @@ export interface LocalAppSync {
   readonly server: Server;
   /** The API keys made for the template's `AWS::AppSync::ApiKey` resources (empty without a template). */
   readonly apiKeys: string[];
+  /** What the template's JWT and Lambda modes accept here (issuers, whether signatures are verified, the authorizer); empty without them. */
+  readonly authNotes: string[];
   /** The template's resources the local AppSync does not emulate (IAM roles…): logical id → type. */
   readonly notEmulated: ReadonlyMap<string, string>;
   /** The schema built from `options.schema`, or undefined when started without one. */
@@ -162,7 +164,7 @@ async function startTemplate(options: LocalAppSyncOptions): Promise<TemplateApp>
 }
 
 async function serveWith(options: LocalAppSyncOptions, app: TemplateApp | undefined): Promise<LocalAppSync> {
-  const engine = new RealtimeEngine({ ...options, fieldResolvers: app?.fieldResolvers });
+  const engine = new RealtimeEngine({ ...options, fieldResolvers: app?.fieldResolvers, fieldAuth: app?.fieldAuth });
   const events = new EventsEngine({
     auth: options.auth,
     publicHost: options.publicHost,
@@ -183,6 +185,7 @@ async function serveWith(options: LocalAppSyncOptions, app: TemplateApp | undefi
       publish: (field, value) => void engine.publish(field, value),
       invalidate: (field, payload) => void engine.invalidateMatching(field, payload),
       fieldResolvers,
+      fieldAuth: app?.fieldAuth,
     });
   let executor = engine.schema === undefined ? undefined : executorFor(engine.schema, app?.fieldResolvers);
   if (executor === undefined && options.resolvers !== undefined) {
@@ -293,6 +296,7 @@ async function serveWith(options: LocalAppSyncOptions, app: TemplateApp | undefi
     },
     reload,
     apiKeys: app?.apiKeys ?? [],
+    authNotes: app?.authNotes ?? [],
     notEmulated: app?.model.notEmulated ?? new Map(),
     store,
     async mutate(document, variables, operationName) {

@@ -10,7 +10,9 @@ import { describeValue } from '../errors.js';
 import { buildAppSyncSchema } from '../schema/appsync-sdl.js';
 import { EngineCore, asObject, describeKind, idOf, unsupported, type EngineConnection, type EngineOptions } from './engine-core.js';
 import { realtimeFaults, type RealtimeFaults } from './faults.js';
+import type { LocalCaller } from './auth-check.js';
 import type { FieldInfo, TemplateFieldResolver } from './graphql/executor.js';
+import type { FieldAuthorizer } from './graphql/field-auth.js';
 import { filterLimitBreach, matchesFilter, parseSubscriptionFilter, type SubscriptionFilter } from './graphql/subscription-filter.js';
 import { RejectedSubscription, checkSubscription, projectPayload } from './graphql/subscriptions.js';
 import { servedSchema } from './graphql/served-schema.js';
@@ -56,6 +58,11 @@ export interface RealtimeOptions extends EngineOptions {
    * Read at each start, so entries may be replaced while the server runs. @default none
    */
   fieldResolvers?: Map<string, TemplateFieldResolver> | undefined;
+  /**
+   * The schema's auth directives (needs `schema`): a `start` whose Subscription field its own
+   * authorization may not read gets `Unauthorized` for its id. @default none
+   */
+  fieldAuth?: FieldAuthorizer | undefined;
 }
 
 type Connection = EngineConnection<LocalSubscription>;
@@ -168,9 +175,12 @@ export class RealtimeEngine extends EngineCore<LocalSubscription, RealtimeFaults
     if (this.#options.deniedFields?.includes(subscription.field)) {
       return error([{ errorType: 'Unauthorized', message: `Not Authorized to access ${subscription.field} on type Subscription` }]);
     }
+    if (this.schema !== undefined && this.#options.fieldAuth?.allows(this.schema, 'Subscription', subscription.field, verdict.mode, verdict.caller) === false) {
+      return error([{ errorType: 'Unauthorized', message: `Not Authorized to access ${subscription.field} on type Subscription` }]);
+    }
     const resolver = this.#options.fieldResolvers?.get(`Subscription.${subscription.field}`);
     if (resolver !== undefined) {
-      const refused = await this.#resolveStart(resolver, subscription, stringHeaders(authorization), verdict.mode);
+      const refused = await this.#resolveStart(resolver, subscription, stringHeaders(authorization), verdict.mode, verdict.caller);
       if (connection.closed) return;
       if (refused !== undefined) return error(refused);
       if (connection.subscriptions.has(id)) return error([{ errorType: 'DuplicatedOperationError', message: `Duplicated operation with id ${id}` }]);
@@ -224,7 +234,7 @@ export class RealtimeEngine extends EngineCore<LocalSubscription, RealtimeFaults
    * Runs a Subscription field's resolver for one `start`; answers the errors that refuse it, or
    * undefined (with the filter it set kept for `publish`).
    */
-  async #resolveStart(resolver: TemplateFieldResolver, subscription: LocalSubscription, headers: Record<string, string>, authMode: string): Promise<unknown[] | undefined> {
+  async #resolveStart(resolver: TemplateFieldResolver, subscription: LocalSubscription, headers: Record<string, string>, authMode: string, caller: LocalCaller | undefined): Promise<unknown[] | undefined> {
     const nodes = this.#fieldNodes.get(subscription);
     const info: FieldInfo = {
       fieldName: subscription.field,
@@ -234,7 +244,7 @@ export class RealtimeEngine extends EngineCore<LocalSubscription, RealtimeFaults
       variableValues: subscription.variables,
     };
     try {
-      const resolved = await resolver({ source: null, args: JSON.parse(JSON.stringify(subscription.args)) as Record<string, unknown>, info, headers, authMode });
+      const resolved = await resolver({ source: null, args: JSON.parse(JSON.stringify(subscription.args)) as Record<string, unknown>, info, headers, authMode, caller });
       const filters = [
         ['subscription filter', resolved.subscriptionFilter, this.#filters],
         ['subscription invalidation filter', resolved.invalidationFilter, this.#invalidationFilters],

@@ -29,6 +29,7 @@ interface ServeFlags {
   dynamodbEndpoint?: string;
   dataDir?: string;
   watch?: boolean;
+  jwks?: string;
 }
 
 export const DEFAULT_PORT = 4000;
@@ -46,6 +47,7 @@ export function registerServe(program: Command, context: CliContext): void {
     .option('--lambda <LogicalIdOrName=file#export>', "a local handler for the template's Lambda function (repeatable)", collect)
     .option('--dynamodb-endpoint <url>', 'use this DynamoDB (or DynamoDB Local) endpoint instead of the embedded in-memory engine')
     .option('--data-dir <dir>', "keep the embedded DynamoDB's data in this folder")
+    .option('--jwks <file>', "with --template: a JWKS file ({\"keys\": [...]}, e.g. a user pool's saved .well-known/jwks.json) whose keys the template's user pool and OIDC tokens must be signed with (default: signatures are not verified)")
     .option('--watch', 'with --template: reload when the template or a file it reads changes, keeping live connections (a broken edit is reported and the last good version keeps serving)')
     .option('--port <port>', 'port to listen on; 0 picks a free one', port, DEFAULT_PORT)
     .option('--hostname <host>', 'interface to listen on', '127.0.0.1')
@@ -85,6 +87,11 @@ async function serve(context: CliContext, flags: ServeFlags): Promise<ExitCode> 
   const namespaces = eventsNamespaces(flags.eventsNamespace);
   if (flags.template !== undefined && flags.schema !== undefined) throw new CliUsageError('Expected --template or --schema, not both: the template brings its schema.');
   if (flags.watch === true && flags.template === undefined) throw new CliUsageError('Expected --watch with --template: it reloads the template and the code files it reads.');
+  if (flags.jwks !== undefined) {
+    if (flags.template === undefined) throw new CliUsageError("Expected --jwks with --template: it checks the signatures of tokens from the template's user pools and OIDC providers.");
+  }
+  // The JWKS adds no mode: the listening line's "plus …" names only what the auth flags accept.
+  const authOptions = flags.jwks === undefined ? auth.options : { ...auth.options, jwks: readJwks(await readTextFile(flags.jwks, 'JWKS'), flags.jwks) };
   const schema = flags.template !== undefined ? undefined : flags.schema === undefined ? CHAT_SCHEMA : await readTextFile(flags.schema, 'schema');
   const { startLocalAppSync } = await import('../../testing/node-server.js');
   let server: LocalAppSync;
@@ -93,7 +100,7 @@ async function serve(context: CliContext, flags: ServeFlags): Promise<ExitCode> 
       ...(flags.template !== undefined
         ? { template: flags.template, parameters: pairs(flags.parameter, '--parameter'), lambdas: pairs(flags.lambda, '--lambda'), dynamodbEndpoint: flags.dynamodbEndpoint, dataDir: flags.dataDir, resolverLog: (line: string) => note(io, line), watch: flags.watch, onReload: (outcome: TemplateReload) => note(io, reloadLine(outcome)) }
         : { schema }),
-      auth: auth.options,
+      auth: authOptions,
       port: flags.port,
       hostname: flags.hostname,
       publicHost: flags.publicHost,
@@ -123,7 +130,7 @@ async function serve(context: CliContext, flags: ServeFlags): Promise<ExitCode> 
     for (const key of server.apiKeys) out(io, `api key: ${key}`);
     note(
       io,
-      `local AppSync listening (${flags.template !== undefined ? `template: ${flags.template}${flags.watch === true ? ', watching it and its files' : ''}` : `schema: ${flags.schema ?? 'bundled chat schema'}`}; auth: ${flags.template !== undefined ? `the template's modes, ${server.apiKeys.length} API key${server.apiKeys.length === 1 ? '' : 's'} made for it${auth.options ? `, plus ${auth.description}` : ''}` : auth.description}), Events namespaces: ${server.events.namespaceNames.join(', ')}. Press Ctrl-C to stop.`,
+      `local AppSync listening (${flags.template !== undefined ? `template: ${flags.template}${flags.watch === true ? ', watching it and its files' : ''}` : `schema: ${flags.schema ?? 'bundled chat schema'}`}; auth: ${flags.template !== undefined ? `the template's modes, ${server.apiKeys.length} API key${server.apiKeys.length === 1 ? '' : 's'} made for it${auth.options ? `, plus ${auth.description}` : ''}${server.authNotes.length > 0 ? `; ${server.authNotes.join(' ')}` : ''}` : auth.description}), Events namespaces: ${server.events.namespaceNames.join(', ')}. Press Ctrl-C to stop.`,
     );
     if (server.notEmulated.size > 0) note(io, `not emulated (no local meaning): ${[...server.notEmulated].map(([id, type]) => `${id} (${type})`).join(', ')}`);
     const served = { apiKeys: [...server.apiKeys, ...(flags.apiKey ?? [])], madeApiKeys: server.apiKeys, jwts: flags.jwt ?? [], lambdaTokens: flags.lambdaToken ?? [], iamAccessKeyId: flags.iamAccessKeyId };
@@ -166,6 +173,21 @@ function eventsNamespaces(names: readonly string[] = []): string[] {
     }
   }
   return names.length === 0 ? [DEFAULT_EVENTS_NAMESPACE] : [...new Set(names)];
+}
+
+/** A JWKS file's text as `{ keys }`, or a usage error saying what is wrong (without quoting it). */
+function readJwks(text: string, file: string): { keys: Record<string, unknown>[] } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new CliUsageError(`Expected the --jwks file "${file}" to hold JSON, but it does not parse.`);
+  }
+  const keys = (value as { keys?: unknown } | null)?.keys;
+  if (!Array.isArray(keys) || !keys.every((key) => typeof key === 'object' && key !== null && !Array.isArray(key))) {
+    throw new CliUsageError(`Expected the --jwks file "${file}" to be a JWKS, {"keys": [{...}, ...]}, but it has no list of keys.`);
+  }
+  return { keys: keys as Record<string, unknown>[] };
 }
 
 /** The server's auth rules from the flags; none at all accepts everything. Never echoes a secret. */

@@ -17,6 +17,8 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { TransportConfigurationError } from '../../errors.js';
+import type { LocalCaller } from '../auth-check.js';
+import { unauthorizedField, type FieldAuthorizer } from './field-auth.js';
 import { executionError, requestErrors, syntaxError, validationErrors, type AppSyncGraphQLError } from './appsync-errors.js';
 import { echoMutation, readQuery, type EchoEnvironment } from './echo.js';
 import { selectedValue } from './mutation-selection.js';
@@ -70,6 +72,8 @@ export interface FieldCall {
   headers: Record<string, string>;
   /** The auth mode the request passed (`API_KEY`, `AWS_IAM`…). */
   authMode: string;
+  /** Who passed the auth check (claims, Lambda context…). */
+  caller?: LocalCaller | undefined;
 }
 
 /** A field's value and the errors `util.appendError` added beside it. @inline */
@@ -95,6 +99,8 @@ export type TemplateFieldResolver = (call: FieldCall) => Promise<FieldResolution
 export interface RequestMeta {
   headers?: Record<string, string> | undefined;
   authMode?: string | undefined;
+  /** Who passed the auth check (claims, Lambda context…). */
+  caller?: LocalCaller | undefined;
 }
 
 export interface LocalGraphQLOptions {
@@ -122,6 +128,11 @@ export interface LocalGraphQLOptions {
   now?: (() => Date) | undefined;
   /** Source of generated ids. @default crypto.randomUUID */
   generateId?: (() => string) | undefined;
+  /**
+   * The schema's auth directives enforced on every field of a request that passed an auth
+   * check (`server.mutate()` has none and is not checked). @default none: every field allowed
+   */
+  fieldAuth?: FieldAuthorizer | undefined;
 }
 
 /** A root mutation field that ran: its name, and where its response is (AppSync publishes that). */
@@ -149,6 +160,7 @@ export class LocalGraphQLExecutor {
   readonly #targets: Map<string, string[]>;
   readonly #env: EchoEnvironment;
   readonly #fields: Map<string, TemplateFieldResolver> | undefined;
+  readonly #fieldAuth: FieldAuthorizer | undefined;
 
   constructor(options: LocalGraphQLOptions) {
     this.schema = options.schema;
@@ -165,6 +177,8 @@ export class LocalGraphQLExecutor {
     };
     checkResolvers(options.schema, this.#resolvers);
     if (this.#fields !== undefined) checkFieldResolvers(options.schema, this.#fields);
+    this.#fieldAuth = options.fieldAuth;
+    this.#fieldAuth?.check(options.schema);
   }
 
   /** Runs a query or mutation; never throws for a bad document (errors are in the result). */
@@ -211,6 +225,11 @@ export class LocalGraphQLExecutor {
   }
 
   readonly #resolve: GraphQLFieldResolver<unknown, RequestContext> = (source, args, context, info) => {
+    // Checked before the resolver runs: a denied mutation writes nothing and publishes nothing.
+    const { authMode, caller } = context.meta;
+    if (this.#fieldAuth !== undefined && authMode !== undefined && !this.#fieldAuth.allows(this.schema, info.parentType.name, info.fieldName, authMode, caller)) {
+      throw unauthorizedField(info.parentType.name, info.fieldName);
+    }
     const root =
       info.parentType === this.schema.getMutationType() ? 'Mutation' : info.parentType === this.schema.getQueryType() ? 'Query' : undefined;
     if (this.#fields !== undefined) return this.#resolveWithTemplate(this.#fields, root, source, args, context, info);
@@ -234,7 +253,7 @@ export class LocalGraphQLExecutor {
   ): Promise<unknown> {
     const own = fields.get(`${info.parentType.name}.${info.fieldName}`);
     if (own === undefined) return root === undefined ? defaultFieldResolver(source, args, context, info) : null;
-    const resolved = await own({ source, args: JSON.parse(JSON.stringify(args)) as Record<string, unknown>, info, headers: context.meta.headers ?? {}, authMode: context.meta.authMode ?? 'API_KEY' });
+    const resolved = await own({ source, args: JSON.parse(JSON.stringify(args)) as Record<string, unknown>, info, headers: context.meta.headers ?? {}, authMode: context.meta.authMode ?? 'API_KEY', caller: context.meta.caller });
     const path = pathOf(info.path);
     const errors = [...resolved.errors];
     if (root === 'Mutation') {

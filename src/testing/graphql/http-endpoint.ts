@@ -109,7 +109,7 @@ export async function answerHttp(request: LocalHttpRequest, options: HttpEndpoin
   const graphqlRequest = parseRequest(request.body);
   if (graphqlRequest === undefined) return failure(request, 400, 'MalformedHttpRequestException', 'Unable to parse GraphQL query.');
   try {
-    return json(request, 200, await options.executor.execute(graphqlRequest, { headers: flatHeaders(request.headers), authMode: verdict.mode }));
+    return json(request, 200, await options.executor.execute(graphqlRequest, { headers: flatHeaders(request.headers), authMode: verdict.mode, caller: verdict.caller }));
   } catch (error) {
     return failure(request, 500, 'InternalFailure', error instanceof Error ? error.message : String(error));
   }

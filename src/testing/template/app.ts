@@ -20,6 +20,8 @@ import { noneDataSource } from '../datasources/none.js';
 import type { DataSourceRunner } from '../datasources/types.js';
 import type { FieldInfo, FieldResolution, TemplateFieldResolver } from '../graphql/executor.js';
 import { buildEventsHandlers, eventsLintTargets, type TemplateEventsHandlers } from './events-app.js';
+import { FieldAuthorizer } from '../graphql/field-auth.js';
+import { templateAuth } from './template-auth.js';
 import { identityOf } from './identity.js';
 import { loadTemplate } from './load.js';
 import type { AppModel, CodeSource } from './model.js';
@@ -50,6 +52,10 @@ export interface TemplateApp {
   model: AppModel;
   apiKeys: string[];
   auth: LocalAuthOptions;
+  /** The schema's auth directives under the template's default provider. */
+  fieldAuth: FieldAuthorizer;
+  /** What `serve` says about the JWT and Lambda modes (issuers, whether signatures are verified, the authorizer); empty without them. */
+  authNotes: string[];
   /** The resolvers being served: one Map, its entries replaced in place by `commit`. */
   fieldResolvers: Map<string, TemplateFieldResolver>;
   /** The Events namespaces' handlers being served: one object, its plans replaced by `commit`. */
@@ -147,7 +153,7 @@ export async function startTemplateApp(file: string, options: TemplateAppOptions
             authType: call.authMode,
             ctx: {
               arguments: call.args,
-              identity: identityOf(call.authMode, call.headers),
+              identity: identityOf(call.authMode, call.headers, call.caller, { defaultAction: model.api?.authProviders[0]?.userPool?.defaultAction }),
               source: call.source ?? null,
               info: infoOf(call.info),
               request: { headers: call.headers, domainName: null },
@@ -167,17 +173,15 @@ export async function startTemplateApp(file: string, options: TemplateAppOptions
     // One server serves both APIs with one set of auth rules: the modes either API enables.
     const modes = new Set([...(model.api?.authModes ?? []), ...(model.events?.authModes ?? [])]);
     const apiKeys = modes.has('API_KEY') ? model.apiKeys.map(() => newApiKey()) : [];
-    const given = options.auth ?? {};
-    const auth: LocalAuthOptions = {
-      ...(modes.has('API_KEY') ? { apiKeys: [...apiKeys, ...(given.apiKeys ?? [])] } : {}),
-      ...(modes.has('AWS_IAM') && given.iam ? { iam: given.iam } : {}),
-      ...((modes.has('AMAZON_COGNITO_USER_POOLS') || modes.has('OPENID_CONNECT')) && given.jwt ? { jwt: given.jwt } : {}),
-      ...(modes.has('AWS_LAMBDA') && given.lambda ? { lambda: given.lambda } : {}),
-    };
+    const { auth, notes: authNotes } = await templateAuth(model, { given: options.auth, apiKeys, log, now, templateFile: file, lambdas: options.lambdas });
+    const [defaultProvider] = model.api?.authProviders ?? [];
+    const fieldAuth = new FieldAuthorizer({ defaultMode: defaultProvider?.mode ?? 'API_KEY', defaultAction: defaultProvider?.userPool?.defaultAction });
     const app: TemplateApp = {
       model,
       apiKeys,
       auth,
+      fieldAuth,
+      authNotes,
       fieldResolvers,
       events,
       close,

@@ -15,6 +15,7 @@ import { readEventsApi } from './load-events.js';
 import { checkReferences } from './references.js';
 import { TemplateScope, type Resources } from './scope.js';
 import { TemplateError } from './template-error.js';
+import { readAuthProviders } from './auth-config.js';
 
 export interface LoadTemplateOptions {
   /** Parameter overrides, as `--parameter Name=Value` gives them. */
@@ -205,7 +206,8 @@ function readApi(id: string, props: Props, scope: TemplateScope, where: (id: str
     if (typeof value !== 'string') throw new TemplateError(`EnvironmentVariables.${name} must be a string (AppSync keeps only strings), but it is ${JSON.stringify(value)}.`, where(id, 'Properties', 'EnvironmentVariables', name));
     environment[name] = value;
   }
-  return { logicalId: id, name: String(props.Name ?? id), apiId: String(scope.getAtt(id, 'ApiId')), authModes: [...new Set(modes)], lambdaAuthorizer, environment };
+  const authProviders = readAuthProviders(props, modes, scope.region, (...path) => where(id, 'Properties', ...path));
+  return { logicalId: id, name: String(props.Name ?? id), apiId: String(scope.getAtt(id, 'ApiId')), authModes: [...new Set(modes)], lambdaAuthorizer, authProviders, environment };
 }
 
 function readDataSource(id: string, name: string, kind: string, props: Props, region: string, where: (id: string, ...path: (string | number)[]) => { file: string; resource: string; line: number | undefined }): DataSourceModel {
@@ -257,6 +259,7 @@ function readLambda(id: string, props: Props, metadata: Props | undefined, scope
     arn: String(scope.getAtt(id, 'Arn')),
     handler: String(props.Handler ?? 'index.handler'),
     runtime: String(props.Runtime ?? ''),
+    timeoutMs: props.Timeout === undefined ? undefined : Number(props.Timeout) * 1000,
     code,
     environment: Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, String(v)])),
   };

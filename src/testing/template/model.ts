@@ -11,6 +11,19 @@ export interface CodeSource {
 
 export type AuthMode = 'API_KEY' | 'AWS_IAM' | 'AMAZON_COGNITO_USER_POOLS' | 'OPENID_CONNECT' | 'AWS_LAMBDA';
 
+/** One of the API's auth providers: `AuthenticationType` with its `*Config`. */
+export interface AuthProviderModel {
+  mode: AuthMode;
+  /** The API's `AuthenticationType` (the rest are `AdditionalAuthenticationProviders`). */
+  isDefault: boolean;
+  /** AMAZON_COGNITO_USER_POOLS: `UserPoolConfig`. */
+  userPool?: { userPoolId: string; region: string; appIdClientRegex?: string | undefined; defaultAction: 'ALLOW' | 'DENY' } | undefined;
+  /** OPENID_CONNECT: `OpenIDConnectConfig` (TTLs in ms; 0: not checked). */
+  oidc?: { issuer: string; clientId?: string | undefined; iatTtlMs: number; authTtlMs: number } | undefined;
+  /** AWS_LAMBDA: `LambdaAuthorizerConfig`. */
+  lambda?: { authorizerUri: string; resultTtlSeconds: number; identityValidationExpression?: string | undefined } | undefined;
+}
+
 export interface ApiModel {
   logicalId: string;
   name: string;
@@ -19,6 +32,8 @@ export interface ApiModel {
   authModes: AuthMode[];
   /** The `AWS::Lambda::Function` logical id of the Lambda authorizer, when the template has one. */
   lambdaAuthorizer?: string | undefined;
+  /** Each provider with its configuration, the default first (see auth-config.ts). */
+  authProviders: AuthProviderModel[];
   /** `EnvironmentVariables`: what resolver code reads as `ctx.env`. */
   environment: Record<string, string>;
 }
@@ -75,6 +90,8 @@ export interface LambdaModel {
   /** `index.handler`: the file (without extension) and the export. */
   handler: string;
   runtime: string;
+  /** `Timeout`, in ms (Lambda's default is 3 s). */
+  timeoutMs?: number | undefined;
   /** Where its code is locally; undefined when only --lambda can give it. */
   code: LambdaCode | undefined;
   environment: Record<string, string>;

@@ -1,0 +1,74 @@
+/**
+ * The local server's auth options for a template's API: the modes it enables, each fed by the
+ * template's provider configuration (user pools and OIDC issuers, the Lambda authorizer run
+ * locally) plus what was given beside the template (IAM credentials, JWTs, more API keys, a
+ * Lambda check, which replaces the template's authorizer).
+ */
+import type { LocalAuthOptions } from '../auth-check.js';
+import { loadHandler } from '../datasources/lambda.js';
+import { userPoolIssuer } from '../jwt-auth.js';
+import { templateAuthorizer } from './authorizer.js';
+import type { AppModel, LambdaModel } from './model.js';
+
+export interface TemplateAuthInput {
+  given: LocalAuthOptions | undefined;
+  /** The keys made for the template's `AWS::AppSync::ApiKey` resources. */
+  apiKeys: string[];
+  lambdas: Record<string, string> | undefined;
+  templateFile: string;
+  log: (line: string) => void;
+  now: () => Date;
+}
+
+/** The options, and lines saying what `serve` accepts for the JWT and Lambda modes (never a secret). */
+export async function templateAuth(model: AppModel, input: TemplateAuthInput): Promise<{ auth: LocalAuthOptions; notes: string[] }> {
+  const given = input.given ?? {};
+  // One server serves both APIs with one set of auth rules: the modes either API enables. The
+  // providers' configuration (issuers, the authorizer) is read from the GraphQL API's.
+  const modes = new Set<string>([...(model.api?.authModes ?? []), ...(model.events?.authModes ?? [])]);
+  const providers = model.api?.authProviders ?? [];
+  const notes: string[] = [];
+  const userPools = providers.flatMap((p) => (p.userPool ? [{ userPoolId: p.userPool.userPoolId, region: p.userPool.region, appIdClientRegex: p.userPool.appIdClientRegex, isDefault: p.isDefault }] : []));
+  const openIdConnect = providers.flatMap((p) => (p.oidc ? [{ ...p.oidc, isDefault: p.isDefault }] : []));
+  const issuers = [...userPools.map((pool) => userPoolIssuer(pool)), ...openIdConnect.map((p) => p.issuer)];
+  if (issuers.length > 0) {
+    const keys = given.jwks?.keys.length;
+    notes.push(`JWTs are accepted by issuer (${issuers.join(', ')}), client id and expiry; ${keys === undefined ? 'their signatures are NOT verified locally (no JWKS given).' : `their signatures are verified with the JWKS given (${keys} key${keys === 1 ? '' : 's'}).`}`);
+  }
+  let lambda = given.lambda;
+  const authorizer = providers.find((p) => p.lambda !== undefined)?.lambda;
+  if (lambda === undefined && authorizer !== undefined) {
+    const uri = authorizer.authorizerUri;
+    const fn = model.lambdas.find((l) => l.arn === uri || uri.endsWith(`:function:${l.functionName}`));
+    const override = fn ? (input.lambdas?.[fn.logicalId] ?? input.lambdas?.[fn.functionName]) : Object.entries(input.lambdas ?? {}).find(([name]) => uri.endsWith(`:function:${name}`))?.[1];
+    if ((fn?.code === undefined) && override === undefined) {
+      notes.push(`the Lambda authorizer ${fn?.logicalId ?? uri} has no local code, so Lambda tokens are refused: give one with --lambda ${fn?.logicalId ?? '<name>'}=<file>#<export>, or accept tokens with --lambda-token.`);
+    } else {
+      const model_: LambdaModel = fn ?? { logicalId: uri, functionName: uri.split(':').pop() ?? uri, arn: uri, handler: 'index.handler', runtime: '', code: undefined, environment: {} };
+      lambda = templateAuthorizer({
+        handler: await loadHandler(model_, override, input.templateFile),
+        functionName: model_.functionName,
+        resource: model_.logicalId,
+        timeoutMs: model_.timeoutMs,
+        apiId: model.api?.apiId ?? model.events?.apiId ?? '',
+        accountId: uri.split(':')[4] ?? '123456789012',
+        resultTtlSeconds: authorizer.resultTtlSeconds,
+        identityValidationExpression: authorizer.identityValidationExpression,
+        log: input.log,
+        now: input.now,
+      });
+      notes.push(`Lambda tokens go to the authorizer ${model_.logicalId}, run locally.`);
+    }
+  }
+  const auth: LocalAuthOptions = {
+    now: input.now,
+    ...(modes.has('API_KEY') ? { apiKeys: [...input.apiKeys, ...(given.apiKeys ?? [])] } : {}),
+    ...(modes.has('AWS_IAM') && given.iam ? { iam: given.iam } : {}),
+    ...(userPools.length > 0 ? { userPools } : {}),
+    ...(openIdConnect.length > 0 ? { openIdConnect } : {}),
+    ...(given.jwks !== undefined ? { jwks: given.jwks } : {}),
+    ...((modes.has('AMAZON_COGNITO_USER_POOLS') || modes.has('OPENID_CONNECT')) && given.jwt ? { jwt: given.jwt } : {}),
+    ...(modes.has('AWS_LAMBDA') && lambda ? { lambda } : {}),
+  };
+  return { auth, notes };
+}

@@ -431,3 +431,52 @@ test('CodeS3Location: handler code in its own file is read, and --watch reloads 
   await client.publish('/ns/a', ['y']);
   assert.deepEqual((await events.next()).value, { version: 2, payload: 'y' });
 });
+
+test("an Events API's Lambda authorizer from the template runs locally: its handlerContext is the handlers' ctx.identity.handlerContext", async (t) => {
+  const template = `Resources:
+  Events:
+    Type: AWS::AppSync::Api
+    Properties:
+      Name: authorized
+      EventConfig:
+        AuthProviders:
+          - AuthType: AWS_LAMBDA
+            LambdaAuthorizerConfig: { AuthorizerUri: !GetAtt Authorizer.Arn }
+        ConnectionAuthModes: [{ AuthType: AWS_LAMBDA }]
+        DefaultPublishAuthModes: [{ AuthType: AWS_LAMBDA }]
+        DefaultSubscribeAuthModes: [{ AuthType: AWS_LAMBDA }]
+  Authorizer:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: nodejs20.x
+      Handler: index.handler
+      Role: arn:aws:iam::123456789012:role/authorizer
+      Code:
+        ZipFile: |
+          exports.handler = async (event) => ({ isAuthorized: event.authorizationToken.startsWith('user-'), handlerContext: { user: event.authorizationToken.slice(5) } });
+  Room:
+    Type: AWS::AppSync::ChannelNamespace
+    Properties:
+      ApiId: !GetAtt Events.ApiId
+      Name: room
+      CodeHandlers: |
+        export function onPublish(ctx) {
+          return ctx.events.map(({ id, payload }) => ({ id, payload: { ...payload, by: ctx.identity.handlerContext.user } }));
+        }
+        export function onSubscribe(ctx) {
+          if (ctx.identity.handlerContext.user !== ctx.info.channel.segments[1]) util.unauthorized();
+        }
+`;
+  // No auth.lambda given: the template's authorizer decides.
+  const server = await startLocalAppSync({ template: writeTemplate(template), lintFrom: false, resolverLog: () => {} });
+  t.after(() => server.close());
+  const ann = await eventsClient(t, server, new AppSyncLambdaAuthentication({ token: 'user-ann' }));
+  assert.deepEqual(await refusal(ann.subscribe('/room/bob').next()), [{ errorType: 'Unauthorized', message: 'Not Authorized: the onSubscribe handler of namespace room refused /room/bob (util.unauthorized()).' }]);
+  const own = ann.subscribe<{ text: string; by: string }>('/room/ann');
+  await subscribed(server, 1);
+  await ann.publish('/room/ann', [{ text: 'hi' }]);
+  assert.deepEqual((await own.next()).value, { text: 'hi', by: 'ann' });
+  const stranger = new AppSyncEventsClient({ url: server.eventsUrl, auth: new AppSyncLambdaAuthentication({ token: 'nobody' }), retry: false });
+  t.after(() => stranger.close());
+  await assert.rejects(stranger.connect());
+});

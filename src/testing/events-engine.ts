@@ -20,7 +20,7 @@ import {
   type FailedEvent,
   type PublishedEvent,
 } from '../protocol/events.js';
-import { checkAuth, type AuthCheck } from './auth-check.js';
+import { checkAuth, type AuthCheck, type LocalCaller } from './auth-check.js';
 import { describeValue, truncate } from '../errors.js';
 import { EngineCore, authObject, idOf, unsupported, type EngineConnection, type EngineOptions } from './engine-core.js';
 import { eventsFaults, type EventsFaults } from './faults.js';
@@ -80,6 +80,9 @@ export interface LocalEventsPublish {
 }
 
 type Connection = EngineConnection<LocalEventsSubscription>;
+
+/** What authorized a request: its mode, and who the caller is (claims, signer, authorizer context). */
+type Authorized = { mode: string; caller: LocalCaller | undefined };
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; status: number; errors: GraphQLErrorLike[] };
 
@@ -156,7 +159,7 @@ export class EventsEngine extends EngineCore<LocalEventsSubscription, EventsFaul
     const refusal = await this.#runSubscribeHandler(channel as string, outcome.value, authObject(message.authorization));
     if (connection.closed) return;
     if (refusal !== undefined) return fail(refusal);
-    const subscription: LocalEventsSubscription = { connectionId: connection.id, id, channel: channel as string, authMode: outcome.value };
+    const subscription: LocalEventsSubscription = { connectionId: connection.id, id, channel: channel as string, authMode: outcome.value.mode };
     connection.subscriptions.set(id, subscription);
     this.notify();
     this.confirm(connection, id, subscription, { type: 'subscribe_success', id });
@@ -202,7 +205,7 @@ export class EventsEngine extends EngineCore<LocalEventsSubscription, EventsFaul
    * Channel, namespace, auth and the namespace's auth modes; resolves with the auth mode. Auth
    * objects sent over a socket must name the public host; HTTP's `host` is the transport's own.
    */
-  async #authorize(via: Via, use: ChannelUse, channel: unknown, auth: unknown, body: () => string): Promise<Outcome<string>> {
+  async #authorize(via: Via, use: ChannelUse, channel: unknown, auth: unknown, body: () => string): Promise<Outcome<Authorized>> {
     if (typeof channel !== 'string' || !channel.startsWith('/')) return BAD_REQUEST('The channel must be a string starting with "/".');
     try {
       validateChannel(channel, use);
@@ -219,7 +222,7 @@ export class EventsEngine extends EngineCore<LocalEventsSubscription, EventsFaul
     if (allowed !== undefined && !modeAllowed(allowed, verdict.mode)) {
       return UNAUTHORIZED(`You are not authorized to ${use} to namespace '${name}' with ${verdict.mode}.`);
     }
-    return { ok: true, value: verdict.mode };
+    return { ok: true, value: { mode: verdict.mode, caller: verdict.caller } };
   }
 
   /** A publish from a client: shape, auth, then fan-out; resolves with AppSync's answer. */
@@ -242,7 +245,7 @@ export class EventsEngine extends EngineCore<LocalEventsSubscription, EventsFaul
   }
 
   /** Size checks, then the namespace's `onPublish` (if any) decides what is broadcast. */
-  async #fanOut(channel: string, events: string[], authMode: string, headers: Record<string, string>): Promise<Outcome<{ successful: PublishedEvent[]; failed: FailedEvent[] }>> {
+  async #fanOut(channel: string, events: string[], { mode: authMode, caller }: Authorized, headers: Record<string, string>): Promise<Outcome<{ successful: PublishedEvent[]; failed: FailedEvent[] }>> {
     const max = this.#options.maxEventBytes ?? 240 * 1024;
     const accepted: AcceptedEvent[] = [];
     const failed: FailedEvent[] = [];
@@ -257,7 +260,7 @@ export class EventsEngine extends EngineCore<LocalEventsSubscription, EventsFaul
       for (const event of accepted) this.#broadcast(channel, event.text);
       return { ok: true, value: { successful: accepted.map(({ identifier, index }) => ({ identifier, index })), failed } };
     }
-    const verdict = await handlers.run({ operation: 'PUBLISH', channel, namespace, authMode, headers, events: accepted.map((e) => ({ id: e.identifier, payload: JSON.parse(e.text) as unknown })) });
+    const verdict = await handlers.run({ operation: 'PUBLISH', channel, namespace, authMode, caller, headers, events: accepted.map((e) => ({ id: e.identifier, payload: JSON.parse(e.text) as unknown })) });
     if (!verdict.ok) return publishRefusal(verdict);
     const settled = settlePublish(accepted, verdict.value, max);
     if (!settled.ok) return { ok: false, status: HANDLER_FAILED_STATUS, errors: [{ errorType: 'Code', message: settled.message }] };
@@ -266,11 +269,11 @@ export class EventsEngine extends EngineCore<LocalEventsSubscription, EventsFaul
   }
 
   /** The namespace's `onSubscribe`, if any: undefined lets the subscription through, else its errors. */
-  async #runSubscribeHandler(channel: string, authMode: string, headers: Record<string, string>): Promise<GraphQLErrorLike[] | undefined> {
+  async #runSubscribeHandler(channel: string, { mode: authMode, caller }: Authorized, headers: Record<string, string>): Promise<GraphQLErrorLike[] | undefined> {
     const namespace = channel.split('/')[1] as string;
     const handlers = this.#options.handlers;
     if (handlers === undefined || !handlers.has(namespace, 'SUBSCRIBE')) return undefined;
-    const verdict = await handlers.run({ operation: 'SUBSCRIBE', channel, namespace, authMode, headers, events: [] });
+    const verdict = await handlers.run({ operation: 'SUBSCRIBE', channel, namespace, authMode, caller, headers, events: [] });
     if (verdict.ok) return undefined;
     return [{ errorType: verdict.errorType ?? 'Unauthorized', message: verdict.message }];
   }

@@ -6,6 +6,7 @@
  * broadcast; each returned id must be one of the incoming events', at most once.
  */
 import type { FailedEvent, PublishedEvent } from '../protocol/events.js';
+import type { LocalCaller } from './auth-check.js';
 
 /** An event as `ctx.events` holds it: the publish's identifier and the parsed JSON. */
 export interface IncomingEvent {
@@ -21,6 +22,8 @@ export interface EventsHandlerCall {
   namespace: string;
   /** The auth mode that authorized the request (`API_KEY`, `AWS_IAM`…). */
   authMode: string;
+  /** Who the auth check found: JWT claims, the IAM signer, a Lambda authorizer's context. */
+  caller?: LocalCaller | undefined;
   /** The request's auth object or HTTP headers: `ctx.request.headers`, and what `ctx.identity` is read from. */
   headers: Record<string, string>;
   /** PUBLISH only. */

@@ -17,7 +17,7 @@ export interface LocalLambdaAuthRequest {
 /** A Lambda authorizer's answer, as AppSync reads it. @inline */
 export interface LocalLambdaAuthResult {
   isAuthorized: boolean;
-  /** `ctx.identity.resolverContext`. */
+  /** `ctx.identity.resolverContext` (GraphQL); an Events authorizer's `handlerContext` arrives here too. */
   resolverContext?: Record<string, unknown> | undefined;
   /** Fields answered as unauthorized: `Type.field` or `arn:aws:appsync:…:apis/<id>/types/Type/fields/field`. */
   deniedFields?: string[] | undefined;
@@ -50,7 +50,10 @@ export function lambdaAuthRequest(body: string, headers: Record<string, string>)
 export function readLambdaAuthResult(value: unknown): LocalLambdaAuthResult | string {
   if (typeof value === 'boolean') return { isAuthorized: value };
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return `its answer is ${value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`}, not an object with isAuthorized`;
-  const { isAuthorized, resolverContext, deniedFields, ttlOverride } = value as Record<string, unknown>;
+  const answer = value as Record<string, unknown>;
+  const { isAuthorized, deniedFields, ttlOverride } = answer;
+  // An Events API's authorizer answers handlerContext where a GraphQL API's answers resolverContext.
+  const resolverContext = answer.resolverContext ?? answer.handlerContext;
   if (typeof isAuthorized !== 'boolean') return 'its answer has no boolean isAuthorized';
   if (resolverContext !== undefined && resolverContext !== null && (typeof resolverContext !== 'object' || Array.isArray(resolverContext))) return 'its resolverContext is not an object';
   if (deniedFields !== undefined && deniedFields !== null && !(Array.isArray(deniedFields) && deniedFields.every((f) => typeof f === 'string'))) return 'its deniedFields is not a list of strings';

@@ -64,8 +64,8 @@ export class TemplateEventsHandlers implements EventsHandlers {
 function contextOf(call: EventsHandlerCall): Record<string, unknown> {
   const segments = call.channel.slice(1).split('/');
   return {
-    // Events name a Lambda authorizer's context handlerContext (GraphQL: resolverContext); the local authorizer returns none.
-    identity: call.authMode === 'AWS_LAMBDA' ? { handlerContext: {} } : identityOf(call.authMode, call.headers),
+    // Events name a Lambda authorizer's context handlerContext (GraphQL: resolverContext).
+    identity: call.authMode === 'AWS_LAMBDA' ? { handlerContext: call.caller?.resolverContext ?? {} } : identityOf(call.authMode, call.headers, call.caller),
     request: { headers: call.headers, domainName: null },
     info: { channel: { path: call.channel, segments }, channelNamespace: { name: call.namespace }, operation: call.operation },
     stash: {},

@@ -36,7 +36,9 @@ export async function templateAuth(model: AppModel, input: TemplateAuthInput): P
     notes.push(`JWTs are accepted by issuer (${issuers.join(', ')}), client id and expiry; ${keys === undefined ? 'their signatures are NOT verified locally (no JWKS given).' : `their signatures are verified with the JWKS given (${keys} key${keys === 1 ? '' : 's'}).`}`);
   }
   let lambda = given.lambda;
-  const authorizer = providers.find((p) => p.lambda !== undefined)?.lambda;
+  // The GraphQL API's authorizer, else the Events API's (one server checks both APIs alike).
+  const eventsAuthorizer = model.events?.lambdaAuthorizer;
+  const authorizer = providers.find((p) => p.lambda !== undefined)?.lambda ?? (eventsAuthorizer === undefined ? undefined : { authorizerUri: eventsAuthorizer, resultTtlSeconds: 0 });
   if (lambda === undefined && authorizer !== undefined) {
     const uri = authorizer.authorizerUri;
     const fn = model.lambdas.find((l) => l.arn === uri || uri.endsWith(`:function:${l.functionName}`));

@@ -172,8 +172,7 @@ export const STANDALONE_BUDGET = { name: 'standalone dist/browser/appsync-websoc
 
 function chunkLabel(inputs) {
   const has = (re) => inputs.some((i) => re.test(i.path));
-  if (has(/^@smithy\/signature-v4\//)) return 'IAM: the SigV4 signer';
-  if (has(/^@smithy\//)) return 'IAM: the signer\'s @smithy/core helpers';
+  if (has(/^aws4fetch\//) || has(/^src\/auth\/sigv4/)) return 'IAM: the SigV4 signer';
   if (has(/^src\/schema\//)) return 'Client schema: AppSync SDL';
   if (has(/^graphql\/(type|validation|utilities|execution)\//)) return 'Client schema: graphql\'s parser and validation';
   if (has(/^graphql\/language\/printer/)) return 'DocumentNodes: graphql\'s printer';

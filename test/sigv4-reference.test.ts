@@ -40,8 +40,8 @@ const SAME: Array<[string, Partial<SignAppSyncRequestInput>]> = [
   ['an empty body', { body: '' }],
   ['Events', { path: '/event', body: '{"channel":"/default/*"}' }],
   ['a local server with a port', { host: '127.0.0.1:4000', region: 'us-east-1' }],
-  ['an explicit default port', { host: 'api.example.com:443' }],
-  ['an upper-case custom domain', { host: 'API.Example.COM' }],
+  ['an explicit default port of https', { host: 'api.example.com:443' }],
+  ['an explicit default port of http', { host: 'api.example.com:80' }],
   ['an IPv6 host', { host: '[::1]:4000' }],
   ['a China-partition host', { host: 'x.appsync-api.cn-north-1.amazonaws.com.cn', region: 'cn-north-1' }],
   ['an HTTP request', { path: '/graphql', headers: { 'content-type': 'application/json' } }],
@@ -83,22 +83,27 @@ const REFUSED: Array<[string, Partial<SignAppSyncRequestInput>, string]> = [
   [
     'a port with a leading zero (a URL rewrites it)',
     { host: 'api.example.com:0443' },
-    'AWS_IAM auth cannot sign host "api.example.com:0443" with path "/graphql/connect": the signer needs them as a URL gives them (a host name or IP address with an optional port such as `127.0.0.1:4000`, and a path that starts with `/` without `.` or `..` segments, a query or a fragment).',
+    'AWS_IAM auth cannot sign host "api.example.com:0443" with path "/graphql/connect": the signer needs them as a URL gives them (a host name in lower case or an IP address, with an optional port such as `127.0.0.1:4000`, and a path that starts with `/` without `.` or `..` segments, a query or a fragment).',
+  ],
+  [
+    'an upper-case host (a URL lower-cases it; the SDK signed it as given)',
+    { host: 'API.Example.COM' },
+    'AWS_IAM auth cannot sign host "API.Example.COM" with path "/graphql/connect": the signer needs them as a URL gives them (a host name in lower case or an IP address, with an optional port such as `127.0.0.1:4000`, and a path that starts with `/` without `.` or `..` segments, a query or a fragment).',
   ],
   [
     'a non-ASCII host',
     { host: 'exämple.com' },
-    'AWS_IAM auth cannot sign host "exämple.com" with path "/graphql/connect": the signer needs them as a URL gives them (a host name or IP address with an optional port such as `127.0.0.1:4000`, and a path that starts with `/` without `.` or `..` segments, a query or a fragment).',
+    'AWS_IAM auth cannot sign host "exämple.com" with path "/graphql/connect": the signer needs them as a URL gives them (a host name in lower case or an IP address, with an optional port such as `127.0.0.1:4000`, and a path that starts with `/` without `.` or `..` segments, a query or a fragment).',
   ],
   [
     'a dot segment',
     { path: '/a/../graphql' },
-    'AWS_IAM auth cannot sign host "abcdefghijklmnopqrstuvwxyz.appsync-api.eu-west-3.amazonaws.com" with path "/a/../graphql": the signer needs them as a URL gives them (a host name or IP address with an optional port such as `127.0.0.1:4000`, and a path that starts with `/` without `.` or `..` segments, a query or a fragment).',
+    'AWS_IAM auth cannot sign host "abcdefghijklmnopqrstuvwxyz.appsync-api.eu-west-3.amazonaws.com" with path "/a/../graphql": the signer needs them as a URL gives them (a host name in lower case or an IP address, with an optional port such as `127.0.0.1:4000`, and a path that starts with `/` without `.` or `..` segments, a query or a fragment).',
   ],
   [
     'a query in the path',
     { path: '/graphql?x=1' },
-    'AWS_IAM auth cannot sign host "abcdefghijklmnopqrstuvwxyz.appsync-api.eu-west-3.amazonaws.com" with path "/graphql?x=1": the signer needs them as a URL gives them (a host name or IP address with an optional port such as `127.0.0.1:4000`, and a path that starts with `/` without `.` or `..` segments, a query or a fragment).',
+    'AWS_IAM auth cannot sign host "abcdefghijklmnopqrstuvwxyz.appsync-api.eu-west-3.amazonaws.com" with path "/graphql?x=1": the signer needs them as a URL gives them (a host name in lower case or an IP address, with an optional port such as `127.0.0.1:4000`, and a path that starts with `/` without `.` or `..` segments, a query or a fragment).',
   ],
   [
     'a no-break space in a value (aws4fetch would collapse it, the SDK keeps it)',

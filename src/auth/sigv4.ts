@@ -6,7 +6,7 @@
  * normalise some inputs unlike the AWS SDK (`@smithy/signature-v4`), whose canonical request
  * AppSync and botocore share. So each input is given to it in a form both sign alike, and an
  * input that aws4fetch would sign differently is refused, naming the part, rather than signed
- * wrongly: AppSync's own requests (lower-case hosts, `/graphql`, `/event`, ASCII headers) never are.
+ * wrongly: AppSync's own requests (hosts from a URL, `/graphql`, `/event`, ASCII headers) never are.
  */
 import { AwsV4Signer } from 'aws4fetch';
 import type { TransportAuthError, TransportConfigurationError } from '../errors.js';
@@ -21,11 +21,8 @@ export interface SignerErrors {
   TransportConfigurationError: typeof TransportConfigurationError;
 }
 
-/**
- * A scheme without defaults: a special one (https) would lower-case the host and drop a
- * default port, which the SDK signs as given.
- */
-const OPAQUE_SCHEME = 'sigv4:';
+/** A host with the port https drops as its default: under http a URL keeps it, as the SDK signs it. */
+const HTTPS_DEFAULT_PORT = /:443$/;
 /** Headers the SDK drops from its input before signing (it sets `x-amz-date` itself). */
 const GENERATED_HEADERS = new Set(['authorization', 'x-amz-date', 'date']);
 /** An HTTP header name (RFC 9110 token), as `Headers` requires. */
@@ -97,9 +94,13 @@ export async function signWithAws4fetch(
   return result;
 }
 
-/** The URL aws4fetch signs `host` and `path` from; refused when parsing would change either. */
+/**
+ * The URL aws4fetch signs `host` and `path` from; refused when parsing would change either (an
+ * upper-case or non-ASCII host, a dot segment). A special scheme, as browsers before 2024 did
+ * not parse the host of other schemes; the transport's own hosts come from such a URL already.
+ */
 function signedUrl(host: string, path: string, TransportConfigurationError: SignerErrors['TransportConfigurationError']): string {
-  const url = `${OPAQUE_SCHEME}//${host}${path}`;
+  const url = `${HTTPS_DEFAULT_PORT.test(host) ? 'http' : 'https'}://${host}${path}`;
   let parsed: URL | undefined;
   try {
     parsed = new URL(url);
@@ -109,7 +110,7 @@ function signedUrl(host: string, path: string, TransportConfigurationError: Sign
   if (parsed?.host !== host || parsed.pathname !== path || parsed.search !== '' || parsed.hash !== '') {
     throw new TransportConfigurationError(
       `AWS_IAM auth cannot sign host ${JSON.stringify(host)} with path ${JSON.stringify(path)}: the signer needs them as a URL gives them ` +
-        '(a host name or IP address with an optional port such as `127.0.0.1:4000`, and a path that starts with `/` without `.` or `..` segments, a query or a fragment).',
+        '(a host name in lower case or an IP address, with an optional port such as `127.0.0.1:4000`, and a path that starts with `/` without `.` or `..` segments, a query or a fragment).',
     );
   }
   return url;

@@ -41,7 +41,7 @@ export type AwsCredentialsSource = ValueOrProvider<AwsCredentialIdentity>;
 export interface AppSyncIAMAuthenticationOptions {
   /**
    * The host that is signed and sent as `host`: the HTTP API host or custom domain, never the
-   * real-time host. A port, if any, is part of it (`127.0.0.1:4000`).
+   * real-time host, in lower case as a URL gives it. A port, if any, is part of it (`127.0.0.1:4000`).
    * @default the `host` of each request, derived from the transport URL
    */
   host?: string;

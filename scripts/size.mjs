@@ -56,13 +56,12 @@ const CORE = ['AppSyncWebsocketsTransport', 'AppSyncApiKeyAuthentication', 'AppS
  * helpers (src/auth/sigv4.ts, a lazy chunk; checked against botocore's vectors and the SDK's
  * signer): core + IAM 23,211 -> 19,910 (signer chunks 6.2 -> 3.6 KB), standalone 23,968 -> 23,419,
  * core unchanged (the signer chunk takes the error classes as an argument: importing errors.js
- * had split them into a chunk of their own, +0.5 KB). 2: what a connection needs only later
- * is a lazy chunk prefetched when a socket opens (src/transport/later.ts): the liveness probe
- * moved, 14,776 -> 14,676 first load (standalone 23,324), while core + IAM, which counts lazy
- * chunks, grew to 20,253, as a chunk compresses apart (20,274 once the signer's URL was https,
- * which browsers before 2024 parse). Moving the reconnection loop too saved only 40 bytes more
- * (its state went in and out through ten closures), so it stayed. Not reachable by lazy
- * loading: with every candidate simply deleted (reconnection and backoff, wake-ups and the
+ * had split them into a chunk of their own, +0.5 KB); 19,933 once the signer's URL was
+ * https (which browsers before 2024 parse). 2: what a connection needs only later as a lazy chunk
+ * prefetched when a socket opens was built and measured, then taken out: moving the liveness probe
+ * saved 100 bytes of the first load (14,776 -> 14,676) but cost 341 on core + IAM (a chunk
+ * compresses apart), and the reconnection loop only 40 bytes more (its state went in and out
+ * through ten closures): not worth a failure mode. Not reachable by lazy loading either: with every candidate simply deleted (reconnection and backoff, wake-ups and the
  * probe, error summaries and previews, the open-failure explanations, reconnect(), close()),
  * the first load would still be 12,778 bytes; error previews and summaries also run while a frame is handled, where
  * waiting for a chunk would reorder deliveries, and every error must keep its full message
@@ -90,8 +89,7 @@ export const UNCOUNTED_LAZY = [
  * Bundles each budget's imports from `lib` (the built entry, default `dist/src/index.js`) with
  * code splitting, as browser bundlers treat a dynamic `import()`: the initial load is the entry
  * chunk and what it imports statically; lazy chunks load on first use (the SigV4 signer, and
- * IAM itself when a transport gets no `auth`) or, for what a connection needs later, when a
- * socket opens. A budget counts `initial` or `all` chunks.
+ * IAM itself when a transport gets no `auth`). A budget counts `initial` or `all` chunks.
  * Resolves with `{ name, counts, initial: {min, gzip}, lazy: {min, gzip}, gzipBytes, goal, max,
  * withinMax, meetsGoal, inputs }`; `inputs` lists every input by its minified bytes in the
  * output, largest first.
@@ -191,7 +189,6 @@ function chunkLabel(inputs) {
   if (has(/^graphql\/(type|validation|utilities|execution)\//)) return 'Client schema: graphql\'s parser and validation';
   if (has(/^graphql\/language\/printer/)) return 'DocumentNodes: graphql\'s printer';
   if (has(/platform\/browser-missing-auth/)) return 'the explanation of a missing `auth`';
-  if (has(/^src\/transport\/later\.js$/)) return 'what a connection needs later (the liveness probe), prefetched when a socket opens';
   return 'graphql: re-exports between its chunks (Client schema, DocumentNodes)';
 }
 

@@ -48,7 +48,7 @@ test('browser bundles (esbuild, browser condition, min+gzip) stay within their b
   );
 });
 
-test('the standalone bundle loads the API first within its max, and the IAM signer, graphql\'s printer, schema validation and the later connection code on demand', async (t) => {
+test('the standalone bundle loads the API first within its max, and the IAM signer, graphql\'s printer and schema validation on demand', async (t) => {
   const { measureStandalone, formatStandalone } = (await import(SIZE_SCRIPT)) as SizeModule;
   const r = await measureStandalone({ lib: LIB });
   t.diagnostic(formatStandalone(r));
@@ -58,7 +58,6 @@ test('the standalone bundle loads the API first within its max, and the IAM sign
     'IAM: the SigV4 signer',
     "DocumentNodes: graphql's printer",
     "Client schema: graphql's parser and validation",
-    'what a connection needs later (the liveness probe), prefetched when a socket opens',
   ]) {
     assert.ok(labels.includes(expected), `expected a lazy chunk for ${expected}, but the chunks are: ${labels.join('; ')}`);
   }

@@ -27,9 +27,6 @@ import {
   type OpenOptions,
   type WebSocketLike,
 } from '../socket/websocket.js';
-import type { Later } from './later-loader.js';
-import type { Pingable } from './later.js';
-import { prefetchLater } from './later-loader.js';
 import type { Cancellation } from './session.js';
 
 /** What a real-time protocol tells the connection about its frames. */
@@ -58,6 +55,8 @@ export const CLOSE_PROTOCOL_ERROR = 4400;
 /** Close code for a connection we give up on because it went silent. */
 export const CLOSE_KEEP_ALIVE = 4408;
 
+/** AppSync sends `ka` about every minute (the protocol notes); the guess before any gap is seen. */
+const DEFAULT_KA_INTERVAL_MS = 60_000;
 /** Gaps kept for the median `ka` interval. */
 const KA_GAPS_KEPT = 5;
 /** Shorter gaps are frames read back to back, not the server's interval. */
@@ -83,7 +82,7 @@ export class Connection<M extends { type: string }> {
   /** The connect timeout, then the ack timeout, then the keep-alive check: one timer at a time. */
   #timer: ReturnType<typeof setTimeout> | undefined;
   #lastFrameAt = 0;
-  /** When the last `ka` arrived (the gaps between them are learned, for probes without ping). */
+  /** When the last `ka` arrived, and the interval between the last two (learned, for probes without ping). */
   #lastKaAt: number | undefined;
   /** The last few gaps between `ka` frames, for the median. */
   readonly #kaGaps: number[] = [];
@@ -187,18 +186,55 @@ export class Connection<M extends { type: string }> {
    * `timeoutMs`; where there is no ping (browsers), any frame within the interval at which `ka`
    * frames have been arriving on this connection (learned from them; AppSync announces only
    * the timeout) plus `timeoutMs`. Resolves false when nothing came, or the connection ended.
-   * The probe itself is in the lazy chunk (`later.ts`), loaded by the caller.
    */
-  probe(timeoutMs: number, later: Later): Promise<boolean> {
+  probe(timeoutMs: number): Promise<boolean> {
     if (!this.isOpen) return Promise.resolve(false);
     // Wake-ups come in bursts (online, then visible): one check answers them all.
     if (this.#probing !== undefined) return this.#probing;
-    const probing = later.runProbe(this.#socket as Pingable, timeoutMs, this.#kaGaps, (done) => (this.#probe = done), clampMs);
+    const probing = this.#runProbe(timeoutMs);
     this.#probing = probing;
     void probing.then(() => {
       if (this.#probing === probing) this.#probing = undefined;
     });
     return probing;
+  }
+
+  #runProbe(timeoutMs: number): Promise<boolean> {
+    const socket = this.#socket as WebSocketLike & { ping?: () => void; once?: (event: string, listener: () => void) => void; off?: (event: string, listener: () => void) => void };
+    const canPing = typeof socket.ping === 'function' && typeof socket.once === 'function';
+    return new Promise<boolean>((resolve) => {
+      const onPong = (): void => done(true);
+      const done = (alive: boolean): void => {
+        clearTimeout(timer);
+        if (canPing) socket.off?.('pong', onPong);
+        if (this.#probe === done) this.#probe = undefined;
+        resolve(alive);
+      };
+      this.#probe = done;
+      let timer: ReturnType<typeof setTimeout> = setTimeout(() => {
+        // As the keep-alive check: a stalled event loop runs expired timers before it reads the
+        // sockets, so the answer may be waiting unread. One more turn for pending I/O first.
+        timer = setTimeout(() => done(false), 0);
+      }, clampMs(timeoutMs + (canPing ? 0 : this.#kaIntervalMs())));
+      if (canPing) {
+        socket.once?.('pong', onPong);
+        try {
+          socket.ping?.();
+        } catch {
+          done(false);
+        }
+      }
+    });
+  }
+
+  /**
+   * The interval at which `ka` frames arrive on this connection: the median of the last gaps (a
+   * stall's one long gap does not move it), or AppSync's usual minute before any was seen.
+   */
+  #kaIntervalMs(): number {
+    if (this.#kaGaps.length === 0) return DEFAULT_KA_INTERVAL_MS;
+    const sorted = [...this.#kaGaps].sort((a, b) => a - b);
+    return sorted[sorted.length >> 1] as number;
   }
 
   /** Ends the connection because of `error`, with a close frame `code`. */
@@ -208,8 +244,6 @@ export class Connection<M extends { type: string }> {
 
   #handleOpen = (): void => {
     if (this.#ended) return;
-    // What the connection needs only later (the wake-up liveness probe) loads meanwhile.
-    prefetchLater();
     this.#phase = 'handshake';
     this.#clearTimer();
     this.#socket.send(this.#protocol.initMessage);

@@ -30,7 +30,6 @@ import { ExpiringKeys } from './expiring-keys.js';
 import { Session } from './session.js';
 import { ResultStream } from './result-stream.js';
 import { backoffDelay, classifyFailure, retryPolicy, type RetryOptions, type RetryPolicy } from './retry.js';
-import { laterNow, loadLater } from './later-loader.js';
 
 /** Options shared by the GraphQL transport and the Events client. */
 export interface RealtimeClientOptions {
@@ -855,17 +854,17 @@ export abstract class RealtimeClient<M extends { type: string }, T, P> {
     const connection = this.#connection;
     if (connection === undefined) return;
     const ms = this.#livenessTimeoutMs;
-    // Without the probe's code (it could not load), this check is skipped: keep-alive still guards.
-    const later = laterNow() ?? (await loadLater());
-    if (later === undefined) return;
-    const alive = await connection.probe(ms, later);
+    const alive = await connection.probe(ms);
     // A check that lost its socket meanwhile (closed, dropped, replaced) has nothing to say.
     if (this.#connection !== connection || this.#state !== 'connected') return;
     this.#events.emit('liveness', { reason, alive });
     if (alive) return;
     this.#reconnectAsked = true;
     connection.fail(
-      new TransportTimeoutError(later.livenessMessage(reason, ms), { phase: 'liveness', timeoutMs: ms }),
+      new TransportTimeoutError(
+        `After a wake-up (${reason}), expected a sign of life from the server within ${ms} ms (livenessTimeoutMs), but none came: the connection was dead, so it was replaced.`,
+        { phase: 'liveness', timeoutMs: ms },
+      ),
       CLOSE_KEEP_ALIVE,
     );
   }

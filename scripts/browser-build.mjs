@@ -116,7 +116,7 @@ export async function buildStandalone({ entry = resolve(ROOT, 'dist/src/index.js
   };
   const initial = reach(['import-statement'], [entryKey]);
   // esbuild also writes chunks for dynamic imports in code that tree-shaking removed (in
-  // @smithy/core): nothing loads those. They stay on disk, reported as never loaded.
+  // dependencies): nothing loads those. They stay on disk, reported as never loaded.
   const reachable = reach(['import-statement', 'dynamic-import'], [entryKey]);
   await rm(outdir, { recursive: true, force: true });
   const files = [];

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const FIXTURE = join(ROOT, 'test/fixtures/apollo3/node_modules');
 /** The library's runtime dependencies, taken from the root install. */
-const DEPENDENCIES = ['ws', 'graphql', '@smithy', '@aws-sdk', '@aws-crypto', 'commander', 'tslib'];
+const DEPENDENCIES = ['ws', 'graphql', 'aws4fetch', '@smithy', '@aws-sdk', '@aws-crypto', 'commander', 'tslib'];
 
 const SCRIPT = `
 import { ApolloClient, InMemoryCache, gql } from '@apollo/client/core/index.js';

@@ -97,3 +97,32 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * Code to put first in a child process's ES module script: `await awsPackagesLoaded()` then
+ * counts the modules of the signer and the AWS SDK (aws4fetch, @smithy, @aws-sdk, @aws-crypto)
+ * loaded so far, ES modules (seen by a resolve hook) and CommonJS (`require.cache`) alike.
+ * Resolutions are posted in order, so once a fresh marker module's arrives, every earlier one has.
+ */
+export const AWS_PACKAGE_COUNTER = `
+  import { createRequire, register } from 'node:module';
+  import { MessageChannel } from 'node:worker_threads';
+  const AWS_PACKAGE = /[\\\\/]node_modules[\\\\/](aws4fetch|@smithy|@aws-sdk|@aws-crypto)[\\\\/]/;
+  const { port1, port2 } = new MessageChannel();
+  const resolved = [];
+  const waiting = new Map();
+  port1.on('message', (url) => { resolved.push(url); waiting.get(url)?.(); });
+  const hooks = 'let port; export function initialize(data) { port = data.port; } ' +
+    'export async function resolve(specifier, context, next) { const result = await next(specifier, context); port.postMessage(result.url); return result; }';
+  register('data:text/javascript,' + encodeURIComponent(hooks), { data: { port: port2 }, transferList: [port2] });
+  const cjs = createRequire(import.meta.url).cache;
+  let markers = 0;
+  globalThis.awsPackagesLoaded = async () => {
+    const marker = 'data:text/javascript,export%20default%20' + (markers += 1);
+    const arrived = new Promise((resolve) => waiting.set(marker, resolve));
+    await import(marker);
+    await arrived;
+    return resolved.filter((url) => AWS_PACKAGE.test(url)).length + Object.keys(cjs).filter((k) => AWS_PACKAGE.test(k)).length;
+  };
+  globalThis.stopCounting = () => port1.close();
+`;

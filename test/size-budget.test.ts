@@ -54,7 +54,11 @@ test('the standalone bundle loads the API first within its max, and the IAM sign
   t.diagnostic(formatStandalone(r));
   assert.ok(r.withinMax, `${formatStandalone(r)}\nThe standalone bundle's first load grew past its max in scripts/size.mjs (STANDALONE_BUDGET).`);
   const labels = r.lazy.map((c) => c.label);
-  for (const expected of ['IAM: the SigV4 signer', "DocumentNodes: graphql's printer", "Client schema: graphql's parser and validation"]) {
+  for (const expected of [
+    'IAM: the SigV4 signer',
+    "DocumentNodes: graphql's printer",
+    "Client schema: graphql's parser and validation",
+  ]) {
     assert.ok(labels.includes(expected), `expected a lazy chunk for ${expected}, but the chunks are: ${labels.join('; ')}`);
   }
 });

@@ -1,12 +1,11 @@
 /**
  * AWS_IAM auth: a SigV4 signature of a request that is never sent (docs/PROTOCOL.md §3.2,
- * §3.3). The AWS SDK pieces (signer, hash, default credential chain, shared-config loader) are
- * loaded by dynamic `import()` the first time they are needed, so API-key and token users never
- * load them. The hash and the defaults for credentials and region come from `#platform`: in
- * browsers WebCrypto, and no environment, config files or chain.
+ * §3.3). The signer (`sigv4.ts`, on aws4fetch and WebCrypto) and, on Node, the AWS SDK's default
+ * credential chain and shared-config loader are loaded by dynamic `import()` the first time they
+ * are needed, so API-key and token users never load them. The defaults for credentials and
+ * region come from `#platform`: in browsers there is no environment, config file or chain.
  */
-import type { ChecksumConstructor } from '@smithy/types';
-import { awsDefaults, loadSha256 } from '#platform';
+import { awsDefaults } from '#platform';
 import type { AwsDefaults } from '../platform/types.js';
 import { TransportAuthError, TransportConfigurationError, TransportError, errorName } from '../errors.js';
 import { regionFromHost } from '../protocol/url.js';
@@ -42,7 +41,7 @@ export type AwsCredentialsSource = ValueOrProvider<AwsCredentialIdentity>;
 export interface AppSyncIAMAuthenticationOptions {
   /**
    * The host that is signed and sent as `host`: the HTTP API host or custom domain, never the
-   * real-time host. A port, if any, is part of it (`127.0.0.1:4000`).
+   * real-time host, in lower case as a URL gives it. A port, if any, is part of it (`127.0.0.1:4000`).
    * @default the `host` of each request, derived from the transport URL
    */
   host?: string;
@@ -88,7 +87,8 @@ export interface SignAppSyncRequestInput {
   /**
    * Headers to sign besides `host`, `x-amz-date` and `x-amz-security-token`, which the signer
    * adds itself. Every header given is signed, even those the AWS SDK skips by default
-   * (`user-agent`…), so a verifier can rebuild a signature from its `SignedHeaders` list.
+   * (`user-agent`…), so a verifier can rebuild a signature from its `SignedHeaders` list;
+   * `authorization` and `date` are dropped, as the AWS SDK's signer drops them.
    * @default `accept: application/json, text/javascript`, `content-encoding: amz-1.0` and
    * `content-type: application/json; charset=UTF-8`, the headers AppSync's IAM auth object carries
    */
@@ -102,6 +102,9 @@ export interface SignAppSyncRequestInput {
  * header in lower case, plus `x-amz-date`, `x-amz-security-token` (only with a session token) and
  * `authorization`. The scheme is not part of a SigV4 signature, so http and https sign alike.
  * No `x-amz-content-sha256` header is added or signed, as in AppSync's documented signatures.
+ * Signs as the AWS SDK's SigV4 signer does (checked against botocore's vectors); inputs it would
+ * sign differently (a host or path a URL would rewrite, header values with NUL, characters beyond
+ * U+00FF or unusual whitespace, an empty region) are a `TransportConfigurationError`.
  */
 export async function signAppSyncRequest(input: SignAppSyncRequestInput): Promise<Record<string, string>> {
   if (!(input.date instanceof Date) || Number.isNaN(input.date.getTime())) {
@@ -109,59 +112,23 @@ export async function signAppSyncRequest(input: SignAppSyncRequestInput): Promis
       `Expected the signing date (option \`clock\`) to be a valid Date, but got ${String(input.date)}.`,
     );
   }
-  const { SignatureV4, Sha256 } = await loadSigner();
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(input.headers ?? APPSYNC_IAM_SIGNED_HEADERS)) {
-    headers[name.toLowerCase()] = value;
-  }
-  headers.host = input.host;
-  const signer = new SignatureV4({
-    service: 'appsync',
-    region: input.region,
-    // The signer adds `x-amz-security-token` only for a non-empty sessionToken.
-    credentials: input.credentials,
-    sha256: Sha256,
-    // The SDK would otherwise add and sign `x-amz-content-sha256`; AppSync's signatures
-    // (and botocore's SigV4Auth) carry the body hash only in the canonical request.
-    applyChecksum: false,
-  });
-  const signed = await signer.sign(
-    {
-      method: 'POST',
-      protocol: 'https:',
-      hostname: input.host.replace(/:\d+$/, ''),
-      path: input.path,
-      query: {},
-      headers,
-      body: input.body,
-    },
-    { signingDate: input.date, signableHeaders: new Set(Object.keys(headers)) },
-  );
-  const result: Record<string, string> = {};
-  for (const [name, value] of Object.entries(signed.headers)) {
-    if (typeof value === 'string') result[name.toLowerCase()] = value;
-  }
-  return result;
+  const { signWithAws4fetch } = await loadSigner();
+  // YYYYMMDDTHHMMSSZ, as the SDK formats it.
+  const datetime = input.date.toISOString().replace(/[:-]|\.\d{3}/g, '');
+  return signWithAws4fetch({ ...input, headers: input.headers ?? APPSYNC_IAM_SIGNED_HEADERS }, datetime, { TransportAuthError, TransportConfigurationError });
 }
 
-type SignerModules = {
-  SignatureV4: typeof import('@smithy/signature-v4').SignatureV4;
-  Sha256: ChecksumConstructor;
-};
-let signerModules: Promise<SignerModules> | undefined;
+let signerModule: Promise<typeof import('./sigv4.js')> | undefined;
 
-function loadSigner(): Promise<SignerModules> {
-  signerModules ??= Promise.all([import('@smithy/signature-v4'), loadSha256()]).then(
-    ([signature, Sha256]) => ({ SignatureV4: signature.SignatureV4, Sha256 }),
-    (cause: unknown) => {
-      signerModules = undefined;
-      throw new TransportAuthError(
-        'AWS_IAM auth could not load the AWS SigV4 signer (`@smithy/signature-v4`, and `@smithy/core` on Node). Reinstall appsync-websockets so its dependencies are present; the original error is in `cause`.',
-        { cause },
-      );
-    },
-  );
-  return signerModules;
+function loadSigner(): Promise<typeof import('./sigv4.js')> {
+  signerModule ??= import('./sigv4.js').catch((cause: unknown) => {
+    signerModule = undefined;
+    throw new TransportAuthError(
+      'AWS_IAM auth could not load its SigV4 signer (`aws4fetch`). Reinstall appsync-websockets so its dependencies are present; the original error is in `cause`.',
+      { cause },
+    );
+  });
+  return signerModule;
 }
 
 /**

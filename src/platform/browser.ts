@@ -1,15 +1,13 @@
 /**
- * The browser side of `#platform` (see `types.ts`): the global WebSocket only, WebCrypto for
- * SHA-256, no environment and no credential chain (browser apps pass `credentials`, e.g. from
- * Cognito identity pools). Nothing here may touch `process`, `Buffer` or a Node module.
+ * The browser side of `#platform` (see `types.ts`): the global WebSocket only, no environment
+ * and no credential chain (browser apps pass `credentials`, e.g. from Cognito identity pools).
+ * Nothing here may touch `process`, `Buffer` or a Node module.
  */
-import type { ChecksumConstructor } from '@smithy/types';
 import type { AppSyncAuthentication } from '../auth/types.js';
 import { TransportAuthError, TransportConfigurationError } from '../errors.js';
 import type { WebSocketConstructor } from '../socket/websocket.js';
 import { domWakeUps, type WakeUpSource } from '../transport/wake-ups.js';
 import type { AwsDefaults } from './types.js';
-import { WebCryptoSha256 } from './webcrypto-sha256.js';
 
 export function loadWebSocket(hasGlobal: boolean): Promise<WebSocketConstructor> {
   return Promise.reject(
@@ -27,10 +25,6 @@ export function prefersWs(): boolean {
 
 export function defaultWakeUps(): WakeUpSource {
   return domWakeUps();
-}
-
-export async function loadSha256(): Promise<ChecksumConstructor> {
-  return WebCryptoSha256;
 }
 
 /** No environment, config files or chain: browser apps pass `credentials` and `region`. */

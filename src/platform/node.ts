@@ -1,10 +1,9 @@
 /**
- * The Node side of `#platform` (see `types.ts`): `ws`, node:crypto SHA-256 (through
- * `@smithy/core/serde`), and IAM's defaults (`process.env`, the AWS SDK's Node credential chain
- * and shared-config region loader: node-aws-defaults.ts). Each package is loaded on first use
- * only, so a transport with a global WebSocket and API-key auth never loads any of them.
+ * The Node side of `#platform` (see `types.ts`): `ws`, and IAM's defaults (`process.env`, the
+ * AWS SDK's Node credential chain and shared-config region loader: node-aws-defaults.ts). Each
+ * package is loaded on first use only, so a transport with a global WebSocket and API-key auth
+ * never loads any of them.
  */
-import type { ChecksumConstructor } from '@smithy/types';
 import type { AppSyncAuthentication } from '../auth/types.js';
 import type { WebSocketConstructor } from '../socket/websocket.js';
 import { TransportConfigurationError } from '../errors.js';
@@ -55,15 +54,6 @@ export function loadWebSocket(hasGlobal: boolean): Promise<WebSocketConstructor>
     },
   );
   return ws;
-}
-
-/**
- * node:crypto through the AWS SDK's own Node hash (what its Node clients sign with): about 1.4×
- * the signatures per second of the pure-JS SHA-256 (measured with `npm run bench`).
- */
-export async function loadSha256(): Promise<ChecksumConstructor> {
-  const { Hash } = await import('@smithy/core/serde');
-  return Hash.bind(null, 'sha256') as unknown as ChecksumConstructor;
 }
 
 export function awsDefaults(profile: string | undefined): AwsDefaults {

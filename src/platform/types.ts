@@ -4,7 +4,7 @@
  * that honour the `browser` condition (esbuild, webpack 5, Rollup, Vite, Parcel) therefore never
  * see `ws`, Node built-ins, `process` or `Buffer`.
  */
-import type { AwsCredentialIdentity, ChecksumConstructor } from '@smithy/types';
+import type { AwsCredentialIdentity } from '../auth/iam.js';
 import type { AppSyncAuthentication } from '../auth/types.js';
 import type { WebSocketConstructor } from '../socket/websocket.js';
 import type { WakeUpSource } from '../transport/wake-ups.js';
@@ -39,8 +39,6 @@ export interface Platform {
    * Node a timer that notices the process was suspended.
    */
   defaultWakeUps(): WakeUpSource;
-  /** The SHA-256 (and HMAC) the SigV4 signer hashes with. */
-  loadSha256(): Promise<ChecksumConstructor>;
   /** IAM's defaults for a shared-config profile: the SDK chain and env/config region on Node, none in a browser. */
   awsDefaults(profile: string | undefined): AwsDefaults;
   /**

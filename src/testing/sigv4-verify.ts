@@ -1,6 +1,6 @@
 /**
  * Server side of AWS_IAM auth for a local AppSync: checks an IAM auth object (docs/PROTOCOL.md
- * §3.2, §3.3) for real, by recomputing its SigV4 signature with the same AWS SDK signer the client uses.
+ * §3.2, §3.3) for real, by recomputing its SigV4 signature with the signer the client uses (`signAppSyncRequest`, aws4fetch; test/sigv4-reference.test.ts holds it to the AWS SDK's signer byte for byte).
  * No I/O: the caller looks credentials up and decides what to send back. Reasons are worded like
  * AWS's own and never contain a secret key, a session token or a signature.
  */

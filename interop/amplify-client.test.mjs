@@ -72,6 +72,8 @@ let client;
 
 before(async () => {
   server = spawn(process.execPath, [CLI, 'serve', '--template', TEMPLATE, '--port', '0', '--hostname', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Not left running if this process ends some other way than through after().
+  process.once('exit', () => server.kill('SIGTERM'));
   let stderr = '';
   server.stderr.on('data', (chunk) => (stderr += chunk));
   const lines = {};

@@ -142,7 +142,9 @@ function subscribe(query, variables, options = {}) {
   live.push(subscription);
   // Amplify sends (and reports) the query as graphql's print() of it.
   const printed = print(parse(query));
-  const acked = () => acks.some((a) => a.query === printed && JSON.stringify(a.variables) === JSON.stringify(variables ?? {}));
+  // Only acks that came after this call count (an earlier test may have run the same query).
+  const from = acks.length;
+  const acked = () => acks.slice(from).some((a) => a.query === printed && JSON.stringify(a.variables) === JSON.stringify(variables ?? {}));
   return {
     seen,
     unsubscribe: () => subscription.unsubscribe(),
@@ -159,6 +161,7 @@ function subscribe(query, variables, options = {}) {
 // that one failure does not spill into the next tests.
 afterEach(async () => {
   for (const subscription of live.splice(0)) subscription.unsubscribe();
+  acks.length = 0;
   try {
     await until(() => sockets.every((s) => s.record.closed), 'Amplify to close its WebSockets');
   } catch {

@@ -317,12 +317,9 @@ test("a wrong API key: the connection is refused and Amplify's error callback sa
     const { response } = rejected.errors[0].originalError;
     assert.equal(response.statusCode, 401);
     assert.deepEqual(JSON.parse(response.body).errors.map((e) => e.errorType), ['UnauthorizedException']);
-    // DEVIATION (local AppSync): Amplify names an HTTP error after the response's x-amzn-ErrorType
-    // header (AppSync's `{ errors }` body has no `code`/`__type`); against AWS it names a 401
-    // UnauthorizedException (aws-amplify/amplify-js#12931), and its repackageUnauthorizedError then
-    // gives the message 'Unauthorized' and a recoverySuggestion. The local server sends no such
-    // header, so Amplify says UnknownError here. See README.
-    assert.equal(rejected.errors[0].originalError.name, 'UnknownError');
+    // Amplify names an HTTP error after the response's x-amzn-ErrorType header (AppSync's
+    // `{ errors }` body has no `code`/`__type`), as against AWS (aws-amplify/amplify-js#12931).
+    assert.equal(rejected.errors[0].originalError.name, 'UnauthorizedException');
     return true;
   });
 });

@@ -177,6 +177,9 @@ describe('queries and mutations over HTTP', () => {
     const wrong = await post(server, { query: '{ listMessages { id } }' }, { 'x-api-key': 'da2-wrong' });
     assert.equal(wrong.status, 401);
     assert.deepEqual(wrong.body, { errors: [{ errorType: 'UnauthorizedException', message: 'You are not authorized to make this call.' }] });
+    // As AppSync does: the name in a header too (Amplify reads it from there), readable cross-origin.
+    assert.equal(wrong.headers.get('x-amzn-errortype'), 'UnauthorizedException');
+    assert.match(wrong.headers.get('access-control-expose-headers') ?? '', /x-amzn-errortype/);
     const none = await post(server, { query: '{ listMessages { id } }' }, {});
     assert.equal(none.status, 401);
     assert.equal(none.body.errors[0].errorType, 'UnauthorizedException');

@@ -43,6 +43,7 @@ function corsHeaders(request: LocalHttpRequest): Record<string, string> {
     // Echo what a preflight asks for: SDKs add headers of their own (amz-sdk-invocation-id…).
     'access-control-allow-headers': typeof requested === 'string' && requested !== '' ? requested : ALLOWED_HEADERS,
     'access-control-max-age': '86400',
+    'access-control-expose-headers': 'x-amzn-errortype',
   };
 }
 
@@ -51,7 +52,10 @@ function json(request: LocalHttpRequest, status: number, body: unknown): LocalHt
 }
 
 function failure(request: LocalHttpRequest, status: number, errorType: string, message: string): LocalHttpResponse {
-  return json(request, status, { errors: [{ errorType, message }] });
+  const response = json(request, status, { errors: [{ errorType, message }] });
+  // AppSync names a refused request's error in this header too; Amplify reads the name from it.
+  response.headers['x-amzn-errortype'] = errorType;
+  return response;
 }
 
 /** Every header as one string (repeated headers joined as HTTP joins them). */

@@ -59,6 +59,12 @@ const SAME: Array<[string, Partial<SignAppSyncRequestInput>]> = [
   ['a given security token header without credentials token', { headers: { 'x-amz-security-token': 'given', accept: 'x' } }],
   ['a date with no milliseconds', { date: new Date('2026-01-02T03:04:05Z') }],
   ['a date before 1970', { date: new Date('1969-07-20T20:17:40Z') }],
+  // The Authorization value never goes through `Headers`, which refuses CR, LF, NUL and
+  // characters beyond U+00FF (with a TypeError quoting the whole value, signature included).
+  ['an access key id with a CR (a Windows line end in an env file)', { credentials: { ...CREDENTIALS, accessKeyId: 'AKIDEXAMPLE0123456789\r' } }],
+  ['an access key id beyond Latin-1', { credentials: { ...CREDENTIALS, accessKeyId: 'AKID☃' } }],
+  ['a region with a LF', { region: 'eu-west-3\n' }],
+  ['a region beyond Latin-1', { region: 'région-☃' }],
 ];
 
 for (const [name, change] of SAME) {

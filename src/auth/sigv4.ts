@@ -83,14 +83,15 @@ export async function signWithAws4fetch(
     // Without it aws4fetch leaves out content-type, user-agent and others that AppSync's auth object signs.
     allHeaders: true,
   });
-  const signed = await signer.sign();
   // The SDK's result: the headers as given, then host, x-amz-date, the token, authorization.
   const result: Record<string, string> = {};
   for (const [name, value] of given) result[name] = value;
   result.host = input.host;
   result['x-amz-date'] = datetime;
   if (sessionToken) result['x-amz-security-token'] = sessionToken;
-  result.authorization = signed.headers.get('authorization') ?? '';
+  // Not sign(): it puts the value in `Headers`, which refuses what the SDK signs (CR, LF, NUL or
+  // beyond U+00FF in the key id or region) with a TypeError quoting the signature.
+  result.authorization = await signer.authHeader();
   return result;
 }
 

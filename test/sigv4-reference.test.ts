@@ -65,6 +65,9 @@ const SAME: Array<[string, Partial<SignAppSyncRequestInput>]> = [
   ['an access key id beyond Latin-1', { credentials: { ...CREDENTIALS, accessKeyId: 'AKID☃' } }],
   ['a region with a LF', { region: 'eu-west-3\n' }],
   ['a region beyond Latin-1', { region: 'région-☃' }],
+  // The last value given for a name wins even when it is undefined or null: then none is signed.
+  ['a header given twice, the second undefined', { headers: { accept: 'a', Accept: undefined as unknown as string, 'x-b': 'b' } }],
+  ['a header given twice, the second null', { headers: { 'X-A': 'a', 'x-a': null as unknown as string } }],
 ];
 
 for (const [name, change] of SAME) {

@@ -56,17 +56,18 @@ export async function signWithAws4fetch(
     throw new TransportConfigurationError(`Expected the region to sign for to be a non-empty string, but got ${input.region === '' ? 'an empty string' : typeof input.region}.`);
   }
   const url = signedUrl(input.host, input.path, TransportConfigurationError);
-  // Lower-cased names in the order first given, the last value winning. `__proto__` never
-  // reached the SDK's signer (an object's key), so it is skipped here too.
+  // Lower-cased names in the order first given, the last value winning, even an undefined or
+  // null one, which the SDK then leaves out. `__proto__` never reached the SDK's signer (an
+  // object's key), so it is skipped here too.
   const given = new Map<string, string>();
   for (const [name, value] of Object.entries(input.headers)) {
     const lower = name.toLowerCase();
-    if (value === undefined || value === null || GENERATED_HEADERS.has(lower) || lower === '__proto__') continue;
+    if (GENERATED_HEADERS.has(lower) || lower === '__proto__') continue;
     // The host signed is always input.host; a given one only keeps its place in the result.
     given.set(lower, lower === 'host' ? input.host : value);
   }
   const toSign: [string, string][] = [];
-  for (const [name, value] of given) if (name !== 'host') toSign.push([name, signableValue(name, value, TransportConfigurationError)]);
+  for (const [name, value] of given) if (name !== 'host' && value != null) toSign.push([name, signableValue(name, value, TransportConfigurationError)]);
   const sessionToken = input.credentials.sessionToken;
   const signer = new AwsV4Signer({
     method: 'POST',
@@ -85,7 +86,7 @@ export async function signWithAws4fetch(
   });
   // The SDK's result: the headers as given, then host, x-amz-date, the token, authorization.
   const result: Record<string, string> = {};
-  for (const [name, value] of given) result[name] = value;
+  for (const [name, value] of given) if (value != null) result[name] = value;
   result.host = input.host;
   result['x-amz-date'] = datetime;
   if (sessionToken) result['x-amz-security-token'] = sessionToken;

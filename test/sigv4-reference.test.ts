@@ -127,13 +127,22 @@ const REFUSED: Array<[string, Partial<SignAppSyncRequestInput>, string]> = [
   [
     'a body hash with spaces (the SDK hashes it raw, aws4fetch trimmed)',
     { headers: { 'x-amz-content-sha256': ' UNSIGNED-PAYLOAD' } },
-    'AWS_IAM auth cannot sign the value of header `x-amz-content-sha256`: it holds a NUL, a character beyond U+00FF, or whitespace other than spaces and tabs (or leading, trailing or repeated spaces, which this header, the body hash, may not have).',
+    'AWS_IAM auth cannot sign the value of header `x-amz-content-sha256`: it holds a NUL, a character beyond U+00FF, or whitespace other than spaces and tabs (or is empty or has leading, trailing or repeated spaces, which this header, the body hash, may not have).',
   ],
   [
     'a header name that is not a token',
     { headers: { 'x a': 'v' } },
     'AWS_IAM auth cannot sign a header named "x a": a header name is letters, digits and !#$%&\'*+.^_`|~-.',
   ],
+  // The SDK takes the value of any x-amz-content-sha256 key as the body hash, even '', undefined
+  // or null (signing "undefined"); aws4fetch hashes the body for each of these.
+  [
+    'an empty body hash',
+    { headers: { 'x-amz-content-sha256': '' } },
+    'AWS_IAM auth cannot sign the value of header `x-amz-content-sha256`: it holds a NUL, a character beyond U+00FF, or whitespace other than spaces and tabs (or is empty or has leading, trailing or repeated spaces, which this header, the body hash, may not have).',
+  ],
+  ['an undefined body hash', { headers: { accept: 'x', 'X-Amz-Content-Sha256': undefined as unknown as string } }, 'Expected the header `x-amz-content-sha256` to sign to be a string, but got undefined.'],
+  ['a null body hash', { headers: { 'x-amz-content-sha256': null as unknown as string } }, 'Expected the header `x-amz-content-sha256` to sign to be a string, but got object.'],
   ['an empty region (aws4fetch would guess one)', { region: '' }, 'Expected the region to sign for to be a non-empty string, but got an empty string.'],
 ];
 

@@ -25,6 +25,7 @@ export interface SignerErrors {
 const HTTPS_DEFAULT_PORT = /:443$/;
 /** Headers the SDK drops from its input before signing (it sets `x-amz-date` itself). */
 const GENERATED_HEADERS = new Set(['authorization', 'x-amz-date', 'date']);
+const SHA256 = 'x-amz-content-sha256';
 /** An HTTP header name (RFC 9110 token), as `Headers` requires. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
 /**
@@ -67,7 +68,8 @@ export async function signWithAws4fetch(
     given.set(lower, lower === 'host' ? input.host : value);
   }
   const toSign: [string, string][] = [];
-  for (const [name, value] of given) if (name !== 'host' && value != null) toSign.push([name, signableValue(name, value, TransportConfigurationError)]);
+  // Any x-amz-content-sha256 value is the SDK's body hash, even undefined or null: refused below.
+  for (const [name, value] of given) if (name !== 'host' && (value != null || name === SHA256)) toSign.push([name, signableValue(name, value, TransportConfigurationError)]);
   const sessionToken = input.credentials.sessionToken;
   const signer = new AwsV4Signer({
     method: 'POST',
@@ -126,10 +128,11 @@ function signableValue(name: string, value: unknown, TransportConfigurationError
     throw new TransportConfigurationError(`AWS_IAM auth cannot sign a header named ${JSON.stringify(name)}: a header name is letters, digits and !#$%&'*+.^_\`|~-.`);
   }
   const canonical = canonicalValue(value);
-  if (UNSIGNABLE_VALUE.test(canonical) || (name === 'x-amz-content-sha256' && canonical !== value)) {
+  // aws4fetch hashes the body for an empty one.
+  if (UNSIGNABLE_VALUE.test(canonical) || (name === SHA256 && (canonical !== value || !value))) {
     // Only the name: a value may be a secret.
     throw new TransportConfigurationError(
-      `AWS_IAM auth cannot sign the value of header \`${name}\`: it holds a NUL, a character beyond U+00FF, or whitespace other than spaces and tabs${name === 'x-amz-content-sha256' ? ' (or leading, trailing or repeated spaces, which this header, the body hash, may not have)' : ''}.`,
+      `AWS_IAM auth cannot sign the value of header \`${name}\`: it holds a NUL, a character beyond U+00FF, or whitespace other than spaces and tabs${name === SHA256 ? ' (or is empty or has leading, trailing or repeated spaces, which this header, the body hash, may not have)' : ''}.`,
     );
   }
   return canonical;

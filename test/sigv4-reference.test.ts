@@ -67,6 +67,9 @@ const SAME: Array<[string, Partial<SignAppSyncRequestInput>]> = [
   ['a region beyond Latin-1', { region: 'région-☃' }],
   // The last value given for a name wins even when it is undefined or null: then none is signed.
   ['a header given twice, the second undefined', { headers: { accept: 'a', Accept: undefined as unknown as string, 'x-b': 'b' } }],
+  // A token of whitespace only is sent, so the SDK signs it (as an empty value).
+  ['a session token of spaces only', { credentials: { ...CREDENTIALS, sessionToken: '  ' } }],
+  ['a session token of a line end only, and a given token header', { credentials: { ...CREDENTIALS, sessionToken: '\r\n' }, headers: { 'x-amz-security-token': 'given' } }],
   ['a header given twice, the second null', { headers: { 'X-A': 'a', 'x-a': null as unknown as string } }],
 ];
 

@@ -78,8 +78,9 @@ export async function signWithAws4fetch(
     body: input.body,
     accessKeyId: input.credentials.accessKeyId,
     secretAccessKey: input.credentials.secretAccessKey,
-    // The SDK signs the token's canonical value too, and sends it as given (below).
-    sessionToken: sessionToken ? signableValue('x-amz-security-token', sessionToken, TransportConfigurationError) : undefined,
+    // The SDK signs the token's canonical value too, and sends it as given (below). One of
+    // whitespace only is '' then, which aws4fetch would skip: ' ' goes through Headers as ''.
+    sessionToken: sessionToken ? signableValue('x-amz-security-token', sessionToken, TransportConfigurationError) || ' ' : undefined,
     service: 'appsync',
     region: input.region,
     datetime,

@@ -52,10 +52,12 @@ const bytes = (data) =>
   typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer ?? data, data.byteOffset ?? 0, data.byteLength);
 const nativeSigner = new SignatureV4({ ...signerOptions, sha256: NodeSha256 });
 
+const keys = new Map();
 const subjects = {
   ours: () => auth.getHeaders({ host, path: '/graphql', body, scheme: 'https' }),
+  // Its best case: a signing-key cache kept across signers, as the library keeps one.
   aws4fetch: () =>
-    new AwsV4Signer({ method: 'POST', url: `https://${host}/graphql`, headers: { ...headers }, body, ...credentials, service: 'appsync', region: 'us-east-1', allHeaders: true }).sign(),
+    new AwsV4Signer({ method: 'POST', url: `https://${host}/graphql`, headers: { ...headers }, body, ...credentials, service: 'appsync', region: 'us-east-1', allHeaders: true, cache: keys }).sign(),
   smithy: () => shared.sign(request(), { signingDate: new Date() }),
   'smithy-new-signer': () => new SignatureV4(signerOptions).sign(request(), { signingDate: new Date() }),
   'smithy-node-crypto': () => nativeSigner.sign(request(), { signingDate: new Date() }),

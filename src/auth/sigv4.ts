@@ -11,6 +11,7 @@
 import { AwsV4Signer } from 'aws4fetch';
 import type { TransportAuthError, TransportConfigurationError } from '../errors.js';
 import type { SignAppSyncRequestInput } from './iam.js';
+import { SIGNING_KEYS } from './signing-key-cache.js';
 
 /**
  * The error classes, passed in by iam.ts: a lazy chunk that imported `errors.js` would split
@@ -86,6 +87,7 @@ export async function signWithAws4fetch(
     datetime,
     // Without it aws4fetch leaves out content-type, user-agent and others that AppSync's auth object signs.
     allHeaders: true,
+    cache: SIGNING_KEYS,
   });
   // The SDK's result: the headers as given, then host, x-amz-date, the token, authorization.
   const result: Record<string, string> = {};

@@ -5,6 +5,7 @@
  * or a DIRECT Lambda integration, called with the context as its event. The outcome is plain data;
  * what it means for a publish or a subscribe (which events, which error frame) is the engine's.
  */
+import type { EventsHandlerVerdict } from '../events-handlers.js';
 import { DataSourceEngineError, DataSourceRequestError, type DataSourceRunner } from '../datasources/types.js';
 import type { EvaluationOutcome, Sandbox } from './sandbox.js';
 
@@ -16,16 +17,7 @@ export type EventHandlerPlan =
   | { kind: 'direct'; name: EventHandlerName; resource: string; dataSource: DataSourceRunner };
 
 /** What the handler answered: its value, or the error that fails the whole operation. */
-export type EventHandlerOutcome =
-  | { ok: true; value: unknown }
-  | {
-      ok: false;
-      /** `Unauthorized` for `util.unauthorized()`, `util.error`'s type (or null), `Code` for a throw or the time limit. */
-      errorType: string | null;
-      message: string;
-      /** From `util.error` or `util.unauthorized` (the code's own decision), not a failure of the code. */
-      deliberate: boolean;
-    };
+export type EventHandlerOutcome = EventsHandlerVerdict;
 
 /**
  * Runs the handler with `ctx` (`info`, `identity`, `request`, `events`…); never throws for what

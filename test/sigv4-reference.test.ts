@@ -146,7 +146,7 @@ const REFUSED: Array<[string, Partial<SignAppSyncRequestInput>, string]> = [
   ],
   ['an undefined body hash', { headers: { accept: 'x', 'X-Amz-Content-Sha256': undefined as unknown as string } }, 'Expected the header `x-amz-content-sha256` to sign to be a string, but got undefined.'],
   ['a null body hash', { headers: { 'x-amz-content-sha256': null as unknown as string } }, 'Expected the header `x-amz-content-sha256` to sign to be a string, but got object.'],
-  ['an empty region (aws4fetch would guess one)', { region: '' }, 'Expected the region to sign for to be a non-empty string, but got an empty string.'],
+  ['an empty region (aws4fetch would guess one)', { region: '' }, 'Expected the region to sign for to be a non-empty string without commas, but got an empty string.'],
 ];
 
 for (const [name, change, message] of REFUSED) {

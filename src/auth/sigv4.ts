@@ -53,9 +53,13 @@ export async function signWithAws4fetch(
       'AWS_IAM auth signs with WebCrypto (crypto.subtle), which this page does not have: browsers offer it only in secure contexts. Serve the page over https or from localhost.',
     );
   }
-  if (typeof input.region !== 'string' || input.region === '') {
-    // aws4fetch would guess a region from the host, or sign for us-east-1.
-    throw new TransportConfigurationError(`Expected the region to sign for to be a non-empty string, but got ${input.region === '' ? 'an empty string' : typeof input.region}.`);
+  // An empty one: aws4fetch would guess a region from the host, or sign for us-east-1. A comma:
+  // the shared key cache's key is [secret, day, region, service].join(), so secret 'k,<day>,r'
+  // in region 'r' would get the key of secret 'k' in region 'r,<day>,r'.
+  if (typeof input.region !== 'string' || !/^[^,]+$/.test(input.region)) {
+    throw new TransportConfigurationError(
+      `Expected the region to sign for to be a non-empty string without commas, but got ${input.region === '' ? 'an empty string' : (JSON.stringify(input.region) ?? typeof input.region)}.`,
+    );
   }
   const url = signedUrl(input.host, input.path, TransportConfigurationError);
   // Lower-cased names in the order first given, the last value winning, even an undefined or

@@ -53,7 +53,7 @@ export function inputs(seed: number, runs: number): SignAppSyncRequestInput[] {
   const chance = (p: number) => random() < p;
   const text = (pieces: readonly string[], max: number) => Array.from({ length: int(max + 1) }, () => pick(pieces)).join('');
 
-  const REGIONS = ['us-east-1', 'eu-west-3', 'ap-southeast-2', 'cn-north-1', 'us-gov-west-1', 'eu-wést-1', 'région-☃', 'a/b', ' us-east-1 ', 'x\ty', 'r\r\n', 'r\0', '😀', 'US-EAST-1'];
+  const REGIONS = ['us-east-1', 'eu-west-3', 'ap-southeast-2', 'cn-north-1', 'us-gov-west-1', 'eu-wést-1', 'région-☃', 'a/b', ' us-east-1 ', 'x\ty', 'r\r\n', 'r\0', '😀', 'US-EAST-1', 'a,b', 'eu-west-3,20261202,eu-west-3'];
   const HOST_NAMES = [
     'abcdefghijklmnopqrstuvwxyz.appsync-api.eu-west-3.amazonaws.com',
     'x1.appsync-realtime-api.us-east-1.amazonaws.com',

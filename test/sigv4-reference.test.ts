@@ -59,6 +59,18 @@ const SAME: Array<[string, Partial<SignAppSyncRequestInput>]> = [
   ['a given security token header without credentials token', { headers: { 'x-amz-security-token': 'given', accept: 'x' } }],
   ['a date with no milliseconds', { date: new Date('2026-01-02T03:04:05Z') }],
   ['a date before 1970', { date: new Date('1969-07-20T20:17:40Z') }],
+  // The Authorization value never goes through `Headers`, which refuses CR, LF, NUL and
+  // characters beyond U+00FF (with a TypeError quoting the whole value, signature included).
+  ['an access key id with a CR (a Windows line end in an env file)', { credentials: { ...CREDENTIALS, accessKeyId: 'AKIDEXAMPLE0123456789\r' } }],
+  ['an access key id beyond Latin-1', { credentials: { ...CREDENTIALS, accessKeyId: 'AKID☃' } }],
+  ['a region with a LF', { region: 'eu-west-3\n' }],
+  ['a region beyond Latin-1', { region: 'région-☃' }],
+  // The last value given for a name wins even when it is undefined or null: then none is signed.
+  ['a header given twice, the second undefined', { headers: { accept: 'a', Accept: undefined as unknown as string, 'x-b': 'b' } }],
+  // A token of whitespace only is sent, so the SDK signs it (as an empty value).
+  ['a session token of spaces only', { credentials: { ...CREDENTIALS, sessionToken: '  ' } }],
+  ['a session token of a line end only, and a given token header', { credentials: { ...CREDENTIALS, sessionToken: '\r\n' }, headers: { 'x-amz-security-token': 'given' } }],
+  ['a header given twice, the second null', { headers: { 'X-A': 'a', 'x-a': null as unknown as string } }],
 ];
 
 for (const [name, change] of SAME) {
@@ -118,14 +130,23 @@ const REFUSED: Array<[string, Partial<SignAppSyncRequestInput>, string]> = [
   [
     'a body hash with spaces (the SDK hashes it raw, aws4fetch trimmed)',
     { headers: { 'x-amz-content-sha256': ' UNSIGNED-PAYLOAD' } },
-    'AWS_IAM auth cannot sign the value of header `x-amz-content-sha256`: it holds a NUL, a character beyond U+00FF, or whitespace other than spaces and tabs (or leading, trailing or repeated spaces, which this header, the body hash, may not have).',
+    'AWS_IAM auth cannot sign the value of header `x-amz-content-sha256`: it holds a NUL, a character beyond U+00FF, or whitespace other than spaces and tabs (or is empty or has leading, trailing or repeated spaces, which this header, the body hash, may not have).',
   ],
   [
     'a header name that is not a token',
     { headers: { 'x a': 'v' } },
     'AWS_IAM auth cannot sign a header named "x a": a header name is letters, digits and !#$%&\'*+.^_`|~-.',
   ],
-  ['an empty region (aws4fetch would guess one)', { region: '' }, 'Expected the region to sign for to be a non-empty string, but got an empty string.'],
+  // The SDK takes the value of any x-amz-content-sha256 key as the body hash, even '', undefined
+  // or null (signing "undefined"); aws4fetch hashes the body for each of these.
+  [
+    'an empty body hash',
+    { headers: { 'x-amz-content-sha256': '' } },
+    'AWS_IAM auth cannot sign the value of header `x-amz-content-sha256`: it holds a NUL, a character beyond U+00FF, or whitespace other than spaces and tabs (or is empty or has leading, trailing or repeated spaces, which this header, the body hash, may not have).',
+  ],
+  ['an undefined body hash', { headers: { accept: 'x', 'X-Amz-Content-Sha256': undefined as unknown as string } }, 'Expected the header `x-amz-content-sha256` to sign to be a string, but got undefined.'],
+  ['a null body hash', { headers: { 'x-amz-content-sha256': null as unknown as string } }, 'Expected the header `x-amz-content-sha256` to sign to be a string, but got object.'],
+  ['an empty region (aws4fetch would guess one)', { region: '' }, 'Expected the region to sign for to be a non-empty string without commas, but got an empty string.'],
 ];
 
 for (const [name, change, message] of REFUSED) {

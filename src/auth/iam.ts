@@ -102,9 +102,10 @@ export interface SignAppSyncRequestInput {
  * header in lower case, plus `x-amz-date`, `x-amz-security-token` (only with a session token) and
  * `authorization`. The scheme is not part of a SigV4 signature, so http and https sign alike.
  * No `x-amz-content-sha256` header is added or signed, as in AppSync's documented signatures.
- * Signs as the AWS SDK's SigV4 signer does (checked against botocore's vectors); inputs it would
- * sign differently (a host or path a URL would rewrite, header values with NUL, characters beyond
- * U+00FF or unusual whitespace, an empty region) are a `TransportConfigurationError`.
+ * Signs as the AWS SDK's SigV4 signer does (checked against botocore's vectors, and fuzzed against
+ * the SDK's signer); inputs it would sign differently (a host or path a URL would rewrite, header
+ * values with NUL, characters beyond U+00FF or unusual whitespace, an empty or missing
+ * `x-amz-content-sha256` value, an empty region) are a `TransportConfigurationError`.
  */
 export async function signAppSyncRequest(input: SignAppSyncRequestInput): Promise<Record<string, string>> {
   if (!(input.date instanceof Date) || Number.isNaN(input.date.getTime())) {

@@ -26,6 +26,7 @@ export interface SignerErrors {
 const HTTPS_DEFAULT_PORT = /:443$/;
 /** Headers the SDK drops from its input before signing (it sets `x-amz-date` itself). */
 const GENERATED_HEADERS = new Set(['authorization', 'x-amz-date', 'date']);
+const SHA256 = 'x-amz-content-sha256';
 /** An HTTP header name (RFC 9110 token), as `Headers` requires. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
 /**
@@ -52,22 +53,28 @@ export async function signWithAws4fetch(
       'AWS_IAM auth signs with WebCrypto (crypto.subtle), which this page does not have: browsers offer it only in secure contexts. Serve the page over https or from localhost.',
     );
   }
-  if (typeof input.region !== 'string' || input.region === '') {
-    // aws4fetch would guess a region from the host, or sign for us-east-1.
-    throw new TransportConfigurationError(`Expected the region to sign for to be a non-empty string, but got ${input.region === '' ? 'an empty string' : typeof input.region}.`);
+  // An empty one: aws4fetch would guess a region from the host, or sign for us-east-1. A comma:
+  // the shared key cache's key is [secret, day, region, service].join(), so secret 'k,<day>,r'
+  // in region 'r' would get the key of secret 'k' in region 'r,<day>,r'.
+  if (typeof input.region !== 'string' || !/^[^,]+$/.test(input.region)) {
+    throw new TransportConfigurationError(
+      `Expected the region to sign for to be a non-empty string without commas, but got ${input.region === '' ? 'an empty string' : (JSON.stringify(input.region) ?? typeof input.region)}.`,
+    );
   }
   const url = signedUrl(input.host, input.path, TransportConfigurationError);
-  // Lower-cased names in the order first given, the last value winning. `__proto__` never
-  // reached the SDK's signer (an object's key), so it is skipped here too.
+  // Lower-cased names in the order first given, the last value winning, even an undefined or
+  // null one, which the SDK then leaves out. `__proto__` never reached the SDK's signer (an
+  // object's key), so it is skipped here too.
   const given = new Map<string, string>();
   for (const [name, value] of Object.entries(input.headers)) {
     const lower = name.toLowerCase();
-    if (value === undefined || value === null || GENERATED_HEADERS.has(lower) || lower === '__proto__') continue;
+    if (GENERATED_HEADERS.has(lower) || lower === '__proto__') continue;
     // The host signed is always input.host; a given one only keeps its place in the result.
     given.set(lower, lower === 'host' ? input.host : value);
   }
   const toSign: [string, string][] = [];
-  for (const [name, value] of given) if (name !== 'host') toSign.push([name, signableValue(name, value, TransportConfigurationError)]);
+  // Any x-amz-content-sha256 value is the SDK's body hash, even undefined or null: refused below.
+  for (const [name, value] of given) if (name !== 'host' && (value != null || name === SHA256)) toSign.push([name, signableValue(name, value, TransportConfigurationError)]);
   const sessionToken = input.credentials.sessionToken;
   const signer = new AwsV4Signer({
     method: 'POST',
@@ -76,8 +83,9 @@ export async function signWithAws4fetch(
     body: input.body,
     accessKeyId: input.credentials.accessKeyId,
     secretAccessKey: input.credentials.secretAccessKey,
-    // The SDK signs the token's canonical value too, and sends it as given (below).
-    sessionToken: sessionToken ? signableValue('x-amz-security-token', sessionToken, TransportConfigurationError) : undefined,
+    // The SDK signs the token's canonical value too, and sends it as given (below). One of
+    // whitespace only is '' then, which aws4fetch would skip: ' ' goes through Headers as ''.
+    sessionToken: sessionToken ? signableValue('x-amz-security-token', sessionToken, TransportConfigurationError) || ' ' : undefined,
     service: 'appsync',
     region: input.region,
     datetime,
@@ -85,14 +93,15 @@ export async function signWithAws4fetch(
     allHeaders: true,
     cache: SIGNING_KEYS,
   });
-  const signed = await signer.sign();
   // The SDK's result: the headers as given, then host, x-amz-date, the token, authorization.
   const result: Record<string, string> = {};
-  for (const [name, value] of given) result[name] = value;
+  for (const [name, value] of given) if (value != null) result[name] = value;
   result.host = input.host;
   result['x-amz-date'] = datetime;
   if (sessionToken) result['x-amz-security-token'] = sessionToken;
-  result.authorization = signed.headers.get('authorization') ?? '';
+  // Not sign(): it puts the value in `Headers`, which refuses what the SDK signs (CR, LF, NUL or
+  // beyond U+00FF in the key id or region) with a TypeError quoting the signature.
+  result.authorization = await signer.authHeader();
   return result;
 }
 
@@ -126,10 +135,11 @@ function signableValue(name: string, value: unknown, TransportConfigurationError
     throw new TransportConfigurationError(`AWS_IAM auth cannot sign a header named ${JSON.stringify(name)}: a header name is letters, digits and !#$%&'*+.^_\`|~-.`);
   }
   const canonical = canonicalValue(value);
-  if (UNSIGNABLE_VALUE.test(canonical) || (name === 'x-amz-content-sha256' && canonical !== value)) {
+  // aws4fetch hashes the body for an empty one.
+  if (UNSIGNABLE_VALUE.test(canonical) || (name === SHA256 && (canonical !== value || !value))) {
     // Only the name: a value may be a secret.
     throw new TransportConfigurationError(
-      `AWS_IAM auth cannot sign the value of header \`${name}\`: it holds a NUL, a character beyond U+00FF, or whitespace other than spaces and tabs${name === 'x-amz-content-sha256' ? ' (or leading, trailing or repeated spaces, which this header, the body hash, may not have)' : ''}.`,
+      `AWS_IAM auth cannot sign the value of header \`${name}\`: it holds a NUL, a character beyond U+00FF, or whitespace other than spaces and tabs${name === SHA256 ? ' (or is empty or has leading, trailing or repeated spaces, which this header, the body hash, may not have)' : ''}.`,
     );
   }
   return canonical;

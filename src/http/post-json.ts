@@ -64,6 +64,9 @@ export async function postJson(request: PostJsonRequest): Promise<JsonAnswer> {
         }, ms)
       : undefined;
   const signal = request.signal;
+  // A proxy's error page may echo the request, and fetch quotes a header value it refuses (a
+  // line break in a key or token), credentials included: never into a message.
+  const redact = redacter(request.headers);
   const onAbort = (): void => controller.abort(signal?.reason);
   if (signal?.aborted) onAbort();
   else signal?.addEventListener('abort', onAbort, { once: true });
@@ -80,8 +83,10 @@ export async function postJson(request: PostJsonRequest): Promise<JsonAnswer> {
       );
     }
     if (signal?.aborted) throw signal.reason;
-    const detail = cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : String(cause);
-    throw new TransportConnectionFailed(`Could not reach ${url}${what}: ${detail}. Check the URL and the network.`, { cause });
+    const raw = cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : String(cause);
+    const detail = redact(raw);
+    // A cause that quotes a secret is left out: logging the error would print it.
+    throw new TransportConnectionFailed(`Could not reach ${url}${what}: ${detail}. Check the URL and the network.`, detail === raw ? { cause } : {});
   } finally {
     if (timer !== undefined) clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);
@@ -92,8 +97,6 @@ export async function postJson(request: PostJsonRequest): Promise<JsonAnswer> {
   } catch {
     parsed = undefined;
   }
-  // A proxy's error page may echo the request, credentials included: never into a message.
-  const redact = redacter(request.headers);
   text = redact(text);
   const isObject = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
   const errors = isObject ? normalizeErrors((parsed as { errors?: unknown }).errors) : [];
@@ -113,9 +116,11 @@ const PLAIN_HEADERS = new Set(['accept', 'content-type', 'content-encoding', 'ho
 
 /** Replaces the values of the request's credential headers (the API key, token, signature) in `text`. */
 function redacter(headers: Record<string, string>): (text: string) => string {
+  // Trimmed, as fetch quotes a value with its ends trimmed: still inside the raw one.
   const secrets = Object.entries(headers)
-    .filter(([name, value]) => !PLAIN_HEADERS.has(name.toLowerCase()) && value.length >= 8)
-    .map(([, value]) => value);
+    .filter(([name]) => !PLAIN_HEADERS.has(name.toLowerCase()))
+    .map(([, value]) => value.trim())
+    .filter((value) => value.length >= 8);
   return (text) => secrets.reduce((out, secret) => out.split(secret).join('<redacted>'), text);
 }
 

@@ -294,4 +294,34 @@ describe('in headless Chromium', () => {
     assert.ok(starts.some((f) => String((f.message?.payload as { data?: string })?.data).includes('room: \\"wake')), 'started again on a new socket');
     assert.deepEqual(pageErrors, []);
   });
+
+  test('IAM offline: the signer chunk failing to load is a TransportAuthError for each signature waiting on it, no page error; online again, it loads and signs', async () => {
+    // A page of its own: the one above has loaded the chunk already.
+    const fresh = await browser.newPage();
+    const errors: string[] = [];
+    fresh.on('pageerror', (error) => errors.push(String(error)));
+    try {
+      await fresh.goto(`http://${server.host}/?apiKey=${API_KEY}`);
+      await fresh.waitForFunction(() => (window as unknown as Partial<LivePageWindow>).appsyncChat?.lib !== undefined, undefined, { timeout: WAIT_MS });
+      let aborted = 0;
+      const chunk = /\/chunks\/sigv4-[^/]*\.js$/;
+      await fresh.route(chunk, (route) => (aborted++, route.abort('internetdisconnected')));
+      const sign = () =>
+        fresh.evaluate(async ([id, secret, region]) => {
+          const { AppSyncIAMAuthentication } = (window as unknown as LivePageWindow).appsyncChat.lib;
+          const auth = new AppSyncIAMAuthentication({ region, credentials: { accessKeyId: id, secretAccessKey: secret } });
+          const request = { host: 'api.example.com', path: '/graphql', body: '{}' };
+          const settle = (p: Promise<Record<string, string>>) => p.then((h) => (/Signature=[0-9a-f]{64}$/.test(h.Authorization ?? '') ? 'signed' : 'unsigned'), (e: Error) => `${e.name}: ${e.message}`);
+          return Promise.all([settle(auth.getHeaders(request)), settle(auth.getHeaders(request))]);
+        }, [ACCESS_KEY_ID, SECRET_ACCESS_KEY, REGION] as const);
+      const offline = 'TransportAuthError: AWS_IAM auth could not load its SigV4 signer (`aws4fetch`). Reinstall appsync-websockets so its dependencies are present; the original error is in `cause`.';
+      assert.deepEqual(await sign(), [offline, offline]);
+      assert.equal(aborted, 1, 'one load for both signatures');
+      await fresh.unroute(chunk);
+      assert.deepEqual(await sign(), ['signed', 'signed'], 'Chromium fetches a module again after a failed dynamic import');
+      assert.deepEqual(errors, []);
+    } finally {
+      await fresh.close();
+    }
+  });
 });

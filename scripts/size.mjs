@@ -69,7 +69,8 @@ const CORE = ['AppSyncWebsocketsTransport', 'AppSyncApiKeyAuthentication', 'AppS
  * waiting for a chunk would reorder deliveries, and every error must keep its full message
  * when a chunk cannot load. So the core's max stays 14.5 KB (goal 12 KB, reported, unmet:
  * meeting it needs shorter messages or first-connection code loaded lazily, a decision); core
- * + IAM's max is its goal, 20 KB; the standalone's max is its size plus ~0.2 KB, 23 KB.
+ * + IAM's max is its goal, 20 KB; the standalone's max is its size plus ~0.2 KB, 23 KB. The IAM
+ * review's fixes (six signer defects, then clearer offline and clock errors): core + IAM 20,189.
  */
 export const BUDGETS = [
   { name: 'core (transport + API key + JWT), initial load', imports: CORE, counts: 'initial', goal: 12 * 1024, max: 14.5 * 1024 },
@@ -182,7 +183,8 @@ export async function measureSizes({ lib = resolve(ROOT, 'dist/src/index.js'), o
  * loads first, with its `max` (today's size plus ~0.2 KB, so growth is a decision), and each
  * chunk it loads on demand, named after what it holds.
  */
-export const STANDALONE_BUDGET = { name: 'standalone dist/browser/appsync-websockets.js (whole API), first load', max: 23 * 1024 };
+// 23.25 KB since the IAM review's fixes and messages (an offline signer chunk, a throwing clock): 23,603 bytes.
+export const STANDALONE_BUDGET = { name: 'standalone dist/browser/appsync-websockets.js (whole API), first load', max: 23.25 * 1024 };
 
 function chunkLabel(inputs) {
   const has = (re) => inputs.some((i) => re.test(i.path));

@@ -9,6 +9,7 @@ import {
   AppSyncApiKeyAuthentication,
   AppSyncHttpTransport,
   AppSyncIAMAuthentication,
+  TransportConfigurationError,
   TransportConnectionFailed,
   type AppSyncAuthentication,
 } from '../src/index.js';
@@ -207,7 +208,7 @@ async function withFailingSigner(fails: number, body: string): Promise<unknown> 
   return JSON.parse(stdout);
 }
 
-const NOT_LOADED = 'AWS_IAM auth could not load its SigV4 signer (`aws4fetch`). Reinstall appsync-websockets so its dependencies are present; the original error is in `cause`.';
+const NOT_LOADED = 'AWS_IAM auth could not load its SigV4 signer (`aws4fetch`, loaded at the first signature): a page may be offline or not serve the chunk, or the package lacks its dependencies (reinstall it). It is tried again at the next signature; the original error is in `cause`.';
 
 test('the signer chunk failing to load (offline), twice at once: both a TransportAuthError with the cause, no unhandled rejection; the next signature loads it again', async () => {
   const outcome = await withFailingSigner(1, `
@@ -380,4 +381,18 @@ test('CLI: serve --iam-*, then query, subscribe and events publish with --verbos
   }
   serve.child.kill('SIGTERM');
   assertNoSecrets(await serve.done, [serveSecret, serveToken]);
+});
+
+test('a clock that throws, and a body that is not a string, are TransportConfigurationErrors naming the option, with no secret', async () => {
+  const credentials = { accessKeyId: AKID, secretAccessKey: SECRET, sessionToken: TOKEN };
+  const broken = new AppSyncIAMAuthentication({ credentials, region: 'us-east-1', clock: () => { throw new RangeError(`clock with ${SECRET}`); } });
+  const rejection = (promise: Promise<unknown>) => promise.then(() => assert.fail('expected a rejection'), (error: unknown) => error);
+  const thrown = await rejection(broken.getHeaders({ host: 'example.appsync-api.us-east-1.amazonaws.com', path: '/graphql', body: '{}' }));
+  assert.ok(thrown instanceof TransportConfigurationError);
+  assert.equal(thrown.message, "AWS_IAM auth's `clock` option threw RangeError; it must return the current Date. The original error is in `cause`.");
+  assertNoSecret(thrown.message, [SECRET, TOKEN]);
+  const auth = new AppSyncIAMAuthentication({ credentials, region: 'us-east-1' });
+  const body = await rejection(auth.getHeaders({ host: 'example.appsync-api.us-east-1.amazonaws.com', path: '/graphql', body: 42 as unknown as string }));
+  assert.ok(body instanceof TransportConfigurationError);
+  assert.equal(body.message, 'Expected the body to sign to be a string (the exact text sent), but got number.');
 });

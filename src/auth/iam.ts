@@ -113,6 +113,9 @@ export async function signAppSyncRequest(input: SignAppSyncRequestInput): Promis
       `Expected the signing date (option \`clock\`) to be a valid Date, but got ${String(input.date)}.`,
     );
   }
+  if (typeof input.body !== 'string') {
+    throw new TransportConfigurationError(`Expected the body to sign to be a string (the exact text sent), but got ${typeof input.body}.`);
+  }
   const { signWithAws4fetch } = await loadSigner();
   // YYYYMMDDTHHMMSSZ, as the SDK formats it.
   const datetime = input.date.toISOString().replace(/[:-]|\.\d{3}/g, '');
@@ -125,7 +128,7 @@ function loadSigner(): Promise<typeof import('./sigv4.js')> {
   signerModule ??= import('./sigv4.js').catch((cause: unknown) => {
     signerModule = undefined;
     throw new TransportAuthError(
-      'AWS_IAM auth could not load its SigV4 signer (`aws4fetch`). Reinstall appsync-websockets so its dependencies are present; the original error is in `cause`.',
+      'AWS_IAM auth could not load its SigV4 signer (`aws4fetch`, loaded at the first signature): a page may be offline or not serve the chunk, or the package lacks its dependencies (reinstall it). It is tried again at the next signature; the original error is in `cause`.',
       { cause },
     );
   });
@@ -166,7 +169,7 @@ export class AppSyncIAMAuthentication implements AppSyncAuthentication {
         host,
         path: request.path,
         body: request.body,
-        date: this.#clock(),
+        date: this.#now(),
         headers: request.headers,
       });
     } catch (cause) {
@@ -185,6 +188,15 @@ export class AppSyncIAMAuthentication implements AppSyncAuthentication {
     if (token !== undefined) headers['X-Amz-Security-Token'] = token;
     headers.Authorization = signed.authorization ?? '';
     return headers;
+  }
+
+  /** The `clock` option's time; a clock that throws is the caller's configuration error. */
+  #now(): Date {
+    try {
+      return this.#clock();
+    } catch (cause) {
+      throw new TransportConfigurationError(`AWS_IAM auth's \`clock\` option threw ${errorName(cause)}; it must return the current Date. The original error is in \`cause\`.`, { cause });
+    }
   }
 
   /** Re-reads the default chain and the shared config files on the next signature. */
@@ -208,13 +220,13 @@ export class AppSyncIAMAuthentication implements AppSyncAuthentication {
    */
   async #resolveCredentials(): Promise<AwsCredentialIdentity> {
     const first = await this.#readCredentials();
-    const now = this.#clock();
+    const now = this.#now();
     if (!hasExpired(first, now)) return first;
     const from = this.#credentials === undefined ? 'the AWS SDK default credential chain' : typeof this.#credentials === 'function' ? 'the function passed as `credentials`' : 'option `credentials`';
     if (typeof this.#credentials === 'object') throw expiredError(first, now, from, 'Pass a function that returns fresh credentials instead.');
     this.invalidate();
     const second = await this.#readCredentials();
-    if (!hasExpired(second, this.#clock())) return second;
+    if (!hasExpired(second, this.#now())) return second;
     throw expiredError(second, now, from, 'It was asked twice. Make it refresh expired credentials, or check the clock.');
   }
 

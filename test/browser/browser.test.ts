@@ -314,7 +314,7 @@ describe('in headless Chromium', () => {
           const settle = (p: Promise<Record<string, string>>) => p.then((h) => (/Signature=[0-9a-f]{64}$/.test(h.Authorization ?? '') ? 'signed' : 'unsigned'), (e: Error) => `${e.name}: ${e.message}`);
           return Promise.all([settle(auth.getHeaders(request)), settle(auth.getHeaders(request))]);
         }, [ACCESS_KEY_ID, SECRET_ACCESS_KEY, REGION] as const);
-      const offline = 'TransportAuthError: AWS_IAM auth could not load its SigV4 signer (`aws4fetch`). Reinstall appsync-websockets so its dependencies are present; the original error is in `cause`.';
+      const offline = 'TransportAuthError: AWS_IAM auth could not load its SigV4 signer (`aws4fetch`, loaded at the first signature): a page may be offline or not serve the chunk, or the package lacks its dependencies (reinstall it). It is tried again at the next signature; the original error is in `cause`.';
       assert.deepEqual(await sign(), [offline, offline]);
       assert.equal(aborted, 1, 'one load for both signatures');
       await fresh.unroute(chunk);

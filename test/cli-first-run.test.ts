@@ -105,6 +105,11 @@ describe('what serve prints for a first session', () => {
     assert.match(lines[2] ?? '', /^  AWS_ACCESS_KEY_ID=AKIALOCAL npx appsync-websockets subscribe .* --region us-east-1$/);
   });
 
+  test('IAM with a session token: the setup line asks for AWS_SESSION_TOKEN too (temporary credentials are refused without it)', () => {
+    const lines = firstSessionLines(server, buildAppSyncSchema(CHAT_SCHEMA), { ...none, iamAccessKeyId: 'AKIALOCAL', iamSessionToken: true });
+    assert.match(lines[1] ?? '', /export AWS_SECRET_ACCESS_KEY=… AWS_SESSION_TOKEN=…$/);
+  });
+
   test('shell quoting survives quotes', () => {
     assert.equal(shellQuote("da2-it's"), `'da2-it'\\''s'`);
     assert.equal(shellQuote('da2-plain'), 'da2-plain');

@@ -29,6 +29,8 @@ export interface ServedAuth {
   jwts: readonly string[];
   lambdaTokens: readonly string[];
   iamAccessKeyId: string | undefined;
+  /** Whether serve was given `--iam-session-token` (temporary credentials: the commands need it too). @default false */
+  iamSessionToken?: boolean;
 }
 
 /** POSIX shell quoting: bare when safe, else single quotes. */
@@ -51,7 +53,9 @@ function authFor(auth: ServedAuth): { setup: string | undefined; prefix: string;
   if (auth.lambdaTokens.length > 0) return env('APPSYNC_LAMBDA_TOKEN', '--lambda-token');
   if (auth.iamAccessKeyId !== undefined) {
     return {
-      setup: 'First set AWS_SECRET_ACCESS_KEY to the --iam-secret-access-key serve was given (not printed here): export AWS_SECRET_ACCESS_KEY=…',
+      setup: auth.iamSessionToken
+        ? 'First set AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN to the --iam-secret-access-key and --iam-session-token serve was given (not printed here): export AWS_SECRET_ACCESS_KEY=… AWS_SESSION_TOKEN=…'
+        : 'First set AWS_SECRET_ACCESS_KEY to the --iam-secret-access-key serve was given (not printed here): export AWS_SECRET_ACCESS_KEY=…',
       prefix: `AWS_ACCESS_KEY_ID=${shellQuote(auth.iamAccessKeyId)} `,
       flag: ' --region us-east-1',
     };

@@ -133,7 +133,7 @@ async function serve(context: CliContext, flags: ServeFlags): Promise<ExitCode> 
       `local AppSync listening (${flags.template !== undefined ? `template: ${flags.template}${flags.watch === true ? ', watching it and its files' : ''}` : `schema: ${flags.schema ?? 'bundled chat schema'}`}; auth: ${flags.template !== undefined ? `the template's modes, ${server.apiKeys.length} API key${server.apiKeys.length === 1 ? '' : 's'} made for it${auth.options ? `, plus ${auth.description}` : ''}${server.authNotes.length > 0 ? `; ${server.authNotes.join(' ')}` : ''}` : auth.description}), Events namespaces: ${server.events.namespaceNames.join(', ')}. Press Ctrl-C to stop.`,
     );
     if (server.notEmulated.size > 0) note(io, `not emulated (no local meaning): ${[...server.notEmulated].map(([id, type]) => `${id} (${type})`).join(', ')}`);
-    const served = { apiKeys: [...server.apiKeys, ...(flags.apiKey ?? [])], madeApiKeys: server.apiKeys, jwts: flags.jwt ?? [], lambdaTokens: flags.lambdaToken ?? [], iamAccessKeyId: flags.iamAccessKeyId };
+    const served = { apiKeys: [...server.apiKeys, ...(flags.apiKey ?? [])], madeApiKeys: server.apiKeys, jwts: flags.jwt ?? [], lambdaTokens: flags.lambdaToken ?? [], iamAccessKeyId: flags.iamAccessKeyId, iamSessionToken: flags.iamSessionToken !== undefined };
     if (server.schema !== undefined) for (const line of firstSessionLines(server, server.schema, served, namespaces[0])) note(io, line);
     const reason = await stopped;
     note(io, `stopping (${reason})`);

@@ -1,0 +1,45 @@
+/**
+ * Adversarial review of issue #19 (local real-time that behaves like AppSync's): each test is a
+ * defect found by attacking the new code, reproduced over real sockets on 127.0.0.1.
+ */
+import assert from 'node:assert/strict';
+import { test, type TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { AppSyncApiKeyAuthentication, Client, type AppSyncAuthentication } from '../src/index.js';
+import { startLocalAppSync, type LocalAppSync, type LocalAppSyncOptions } from '../src/testing/index.js';
+
+const TEMPLATE = fileURLToPath(new URL('../../test/fixtures/review-19/template.yaml', import.meta.url));
+
+interface Served {
+  server: LocalAppSync;
+  client(auth?: AppSyncAuthentication): Client;
+}
+
+async function serve(t: TestContext, options: LocalAppSyncOptions = {}): Promise<Served> {
+  const server = await startLocalAppSync({ template: TEMPLATE, lintFrom: false, resolverLog: () => {}, ...options });
+  const clients: Client[] = [];
+  t.after(async () => {
+    for (const client of clients) await client.close();
+    await server.close();
+  });
+  return {
+    server,
+    client(auth = new AppSyncApiKeyAuthentication({ apiKey: server.apiKeys[0] ?? '' })) {
+      const client = new Client({ url: server.url, auth, retry: false });
+      clients.push(client);
+      return client;
+    },
+  };
+}
+
+test("a field named like Object.prototype's members (constructor, toString, valueOf, hasOwnProperty) that has no value is null, over HTTP and to subscribers", async (t) => {
+  const { server, client } = await serve(t);
+  const c = client();
+  const selection = '{ id constructor toString valueOf hasOwnProperty }';
+  const absent = { constructor: null, toString: null, valueOf: null, hasOwnProperty: null };
+  assert.deepEqual((await c.execute(`{ team ${selection} }`)).data, { team: { id: 't1', ...absent } });
+  const sub = c.subscribe(`subscription { onTeam ${selection} }`);
+  await server.realtime.waitFor(() => server.realtime.subscriptions.length === 1);
+  await c.execute('mutation { addTeam(id: "t2") { id } }');
+  assert.deepEqual((await sub.next()).value, { data: { onTeam: { id: 't2', ...absent } } });
+});

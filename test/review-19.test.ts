@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { AppSyncApiKeyAuthentication, Client, type AppSyncAuthentication } from '../src/index.js';
+import { AppSyncApiKeyAuthentication, AppSyncLambdaAuthentication, Client, type AppSyncAuthentication } from '../src/index.js';
 import { startLocalAppSync, type LocalAppSync, type LocalAppSyncOptions } from '../src/testing/index.js';
 
 const TEMPLATE = fileURLToPath(new URL('../../test/fixtures/review-19/template.yaml', import.meta.url));
@@ -31,6 +31,24 @@ async function serve(t: TestContext, options: LocalAppSyncOptions = {}): Promise
     },
   };
 }
+
+test('a subscriber selecting a field its mode may not read gets it as null with Unauthorized, not the value the mutation carried', async (t) => {
+  const { server, client } = await serve(t);
+  const byKey = client();
+  const byLambda = client(new AppSyncLambdaAuthentication({ token: 'allow' }));
+  // Over HTTP an API key may not read Team.secret (@aws_lambda only).
+  await assert.rejects(byKey.execute('{ team { id secret } }'), (e: { errors?: { message: string }[] }) => e.errors?.[0]?.message === 'Not Authorized to access secret on type Team');
+  const keySub = byKey.subscribe('subscription { onTeam { id secret } }');
+  const lambdaSub = byLambda.subscribe('subscription { onTeam { id secret } }');
+  await server.realtime.waitFor(() => server.realtime.subscriptions.length === 2);
+  // A Lambda caller may select it in the mutation; the API-key subscriber still may not read it.
+  assert.deepEqual((await byLambda.execute('mutation { addTeam(id: "t3") { id secret } }')).data, { addTeam: { id: 't3', secret: 'classified' } });
+  assert.deepEqual((await keySub.next()).value, {
+    data: { onTeam: { id: 't3', secret: null } },
+    errors: [{ path: ['onTeam', 'secret'], data: null, errorType: 'Unauthorized', errorInfo: null, locations: [{ line: 1, column: 28, sourceName: null }], message: 'Not Authorized to access secret on type Team' }],
+  });
+  assert.deepEqual((await lambdaSub.next()).value, { data: { onTeam: { id: 't3', secret: 'classified' } } });
+});
 
 test("a field named like Object.prototype's members (constructor, toString, valueOf, hasOwnProperty) that has no value is null, over HTTP and to subscribers", async (t) => {
   const { server, client } = await serve(t);

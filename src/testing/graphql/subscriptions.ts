@@ -22,6 +22,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { executionErrorIn, realtimeValidationErrors, requestErrors, syntaxError, type AppSyncGraphQLError } from './appsync-errors.js';
+import { unauthorizedField } from './field-auth.js';
 
 /**
  * graphql-js's default resolver, except that a name only `Object.prototype` has (`constructor`,
@@ -160,7 +161,17 @@ export function projectPayload(
   document: DocumentNode,
   subscription: { field: string; operationName: string | undefined; variables: Record<string, unknown> },
   value: unknown,
+  allows?: (typeName: string, fieldName: string) => boolean,
 ): ProjectedPayload {
+  // The subscriber's own auth decides each field it selected, as on HTTP: a field its mode may
+  // not read is null with `Unauthorized`, whoever ran the mutation.
+  const fieldResolver: GraphQLFieldResolver<unknown, unknown> =
+    allows === undefined
+      ? dataFieldResolver
+      : (source, args, context, info) => {
+          if (!allows(info.parentType.name, info.fieldName)) throw unauthorizedField(info.parentType.name, info.fieldName);
+          return dataFieldResolver(source, args, context, info);
+        };
   try {
     const result = executeSync({
       schema,
@@ -168,7 +179,7 @@ export function projectPayload(
       operationName: subscription.operationName,
       variableValues: subscription.variables,
       rootValue: { [subscription.field]: value },
-      fieldResolver: dataFieldResolver,
+      fieldResolver,
     });
     if (!('data' in result)) return { data: null, errors: requestErrors(result.errors ?? []) };
     const payload: ProjectedPayload = { data: (result.data ?? null) as Record<string, unknown> | null };

@@ -6,9 +6,15 @@ import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { AppSyncApiKeyAuthentication, AppSyncLambdaAuthentication, Client, type AppSyncAuthentication } from '../src/index.js';
-import { startLocalAppSync, type LocalAppSync, type LocalAppSyncOptions } from '../src/testing/index.js';
+import { CHAT_SCHEMA, startLocalAppSync, type LocalAppSync, type LocalAppSyncOptions } from '../src/testing/index.js';
 
 const TEMPLATE = fileURLToPath(new URL('../../test/fixtures/review-19/template.yaml', import.meta.url));
+
+/** A JWT with these claims and a signature nothing checks (no JWKS given). */
+function unsignedJwt(claims: Record<string, unknown>, header: Record<string, unknown> = { alg: 'RS256', kid: 'k1' }): string {
+  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${part(header)}.${part(claims)}.${Buffer.from('not-a-signature').toString('base64url')}`;
+}
 
 interface Served {
   server: LocalAppSync;
@@ -60,4 +66,28 @@ test("a field named like Object.prototype's members (constructor, toString, valu
   await server.realtime.waitFor(() => server.realtime.subscriptions.length === 1);
   await c.execute('mutation { addTeam(id: "t2") { id } }');
   assert.deepEqual((await sub.next()).value, { data: { onTeam: { id: 't2', ...absent } } });
+});
+
+test('a user pool or OIDC token whose exp, iat or auth_time is not a number is refused, not taken as never expiring', async (t) => {
+  const now = new Date('2030-01-01T00:00:00Z');
+  const server = await startLocalAppSync({
+    schema: CHAT_SCHEMA,
+    now: () => now,
+    auth: { userPools: [{ userPoolId: 'us-east-1_Review' }], openIdConnect: [{ issuer: 'https://id.example.com', iatTtlMs: 60_000 }] },
+  });
+  t.after(() => server.close());
+  const pool = 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Review';
+  const fresh = now.getTime() / 1000 + 3600;
+  const ask = async (claims: Record<string, unknown>): Promise<number> => {
+    const response = await fetch(`http://${server.host}/graphql`, { method: 'POST', headers: { authorization: unsignedJwt(claims), 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ listMessages { id } }' }) });
+    await response.text();
+    return response.status;
+  };
+  assert.equal(await ask({ iss: pool, sub: 'ann', exp: fresh }), 200);
+  // "1" is 1970: a string exp must not be read as no expiry at all.
+  assert.equal(await ask({ iss: pool, sub: 'ann', exp: '1' }), 401);
+  assert.equal(await ask({ iss: pool, sub: 'ann', exp: { toString: 1 } }), 401);
+  assert.equal(await ask({ iss: 'https://id.example.com', sub: 'ann', exp: fresh, iat: now.getTime() / 1000 }), 200);
+  assert.equal(await ask({ iss: 'https://id.example.com', sub: 'ann', exp: fresh, iat: '1' }), 401);
+  assert.equal(await ask({ iss: 'https://id.example.com', sub: 'ann', exp: String(fresh) }), 401);
 });

@@ -91,3 +91,15 @@ test('a user pool or OIDC token whose exp, iat or auth_time is not a number is r
   assert.equal(await ask({ iss: 'https://id.example.com', sub: 'ann', exp: fresh, iat: '1' }), 401);
   assert.equal(await ask({ iss: 'https://id.example.com', sub: 'ann', exp: String(fresh) }), 401);
 });
+
+test('the selection rule merges what fragments and aliases select of one field at every depth, lists included', async (t) => {
+  const { server, client } = await serve(t);
+  const c = client();
+  const sub = c.subscribe('subscription { onTeam { id lead { name email profile { bio site } } members { name email profile { bio site } } } }');
+  await server.realtime.waitFor(() => server.realtime.subscriptions.length === 1);
+  await c.execute(`mutation { addTeam(id: "t4") { id ...A ...B first: members { name profile { bio } } second: members { email profile { site } } } }
+    fragment A on Team { lead { name profile { bio } } }
+    fragment B on Team { lead { email profile { site } } }`);
+  const person = (name: string) => ({ name, email: `${name}@example.com`, profile: { bio: `${name}'s bio`, site: `${name}.example.com` } });
+  assert.deepEqual((await sub.next()).value, { data: { onTeam: { id: 't4', lead: person('ann'), members: [person('bob'), person('cy')] } } });
+});

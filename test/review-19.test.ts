@@ -103,3 +103,21 @@ test('the selection rule merges what fragments and aliases select of one field a
   const person = (name: string) => ({ name, email: `${name}@example.com`, profile: { bio: `${name}'s bio`, site: `${name}.example.com` } });
   assert.deepEqual((await sub.next()).value, { data: { onTeam: { id: 't4', lead: person('ann'), members: [person('bob'), person('cy')] } } });
 });
+
+test('an Events namespace open only to OPENID_CONNECT refuses a token of the user pool (another provider), and takes the OIDC provider\'s', async (t) => {
+  const now = new Date('2030-01-01T00:00:00Z');
+  const server = await startLocalAppSync({
+    now: () => now,
+    auth: { userPools: [{ userPoolId: 'us-east-1_Review' }], openIdConnect: [{ issuer: 'https://id.example.com' }] },
+    events: { namespaces: [{ name: 'partners', publishAuthModes: ['OPENID_CONNECT'] }] },
+  });
+  t.after(() => server.close());
+  const exp = now.getTime() / 1000 + 3600;
+  const publish = async (iss: string): Promise<number> => {
+    const response = await fetch(server.eventsUrl, { method: 'POST', headers: { authorization: unsignedJwt({ iss, sub: 'ann', exp }), 'content-type': 'application/json' }, body: JSON.stringify({ channel: '/partners/a', events: ['{"n":1}'] }) });
+    await response.text();
+    return response.status;
+  };
+  assert.equal(await publish('https://id.example.com'), 200);
+  assert.equal(await publish('https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Review'), 401);
+});

@@ -219,7 +219,7 @@ export class EventsEngine extends EngineCore<LocalEventsSubscription, EventsFaul
       via === 'websocket' ? await this.authorize(auth, EVENTS_PATH, body()) : await checkAuth(this.#options.auth, { headers: authObject(auth), path: EVENTS_PATH, body: body() });
     if (!verdict.ok) return UNAUTHORIZED(verdict.message);
     const allowed = use === 'subscribe' ? namespace.subscribeAuthModes : namespace.publishAuthModes;
-    if (allowed !== undefined && !modeAllowed(allowed, verdict.mode)) {
+    if (allowed !== undefined && !modeAllowed(allowed, verdict.mode, verdict.caller)) {
       return UNAUTHORIZED(`You are not authorized to ${use} to namespace '${name}' with ${verdict.mode}.`);
     }
     return { ok: true, value: { mode: verdict.mode, caller: verdict.caller } };
@@ -287,7 +287,7 @@ export class EventsEngine extends EngineCore<LocalEventsSubscription, EventsFaul
     if (known !== undefined) return known;
     const verdict = await this.authorize(connection.auth ?? {}, EVENTS_PATH, '{}');
     if (connection.closed) return false;
-    const passed = verdict.ok && modeAllowed(allowed, verdict.mode);
+    const passed = verdict.ok && modeAllowed(allowed, verdict.mode, verdict.caller);
     this.#modeChecked.set(connection, passed);
     if (passed) return true;
     const mode = verdict.ok ? verdict.mode : 'none';
@@ -386,9 +386,13 @@ function publishRefusal(verdict: Extract<EventsHandlerVerdict, { ok: false }>): 
   return { ok: false, status, errors: [{ ...(verdict.errorType === null ? {} : { errorType: verdict.errorType }), message: verdict.message }] };
 }
 
-/** JWTs pass as AMAZON_COGNITO_USER_POOLS locally; a list naming OPENID_CONNECT accepts them too. */
-function modeAllowed(allowed: readonly LocalAuthMode[], mode: string): boolean {
-  return allowed.includes(mode as LocalAuthMode) || (mode === 'AMAZON_COGNITO_USER_POOLS' && allowed.includes('OPENID_CONNECT'));
+/**
+ * A JWT accepted by the `jwt` option has no known provider and passes as AMAZON_COGNITO_USER_POOLS,
+ * so a list naming OPENID_CONNECT accepts it too; one a configured user pool issued
+ * (`isDefaultProvider` set) is the pool's, and does not.
+ */
+function modeAllowed(allowed: readonly LocalAuthMode[], mode: string, caller: LocalCaller | undefined): boolean {
+  return allowed.includes(mode as LocalAuthMode) || (mode === 'AMAZON_COGNITO_USER_POOLS' && caller?.isDefaultProvider === undefined && allowed.includes('OPENID_CONNECT'));
 }
 
 function namespaceMap(entries: Array<string | LocalEventsNamespace>): Map<string, LocalEventsNamespace> {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { AppSyncApiKeyAuthentication, AppSyncLambdaAuthentication, Client, type AppSyncAuthentication } from '../src/index.js';
+import { errorOf } from './helpers.js';
 import { CHAT_SCHEMA, startLocalAppSync, type LocalAppSync, type LocalAppSyncOptions } from '../src/testing/index.js';
 
 const TEMPLATE = fileURLToPath(new URL('../../test/fixtures/review-19/template.yaml', import.meta.url));
@@ -120,4 +121,17 @@ test('an Events namespace open only to OPENID_CONNECT refuses a token of the use
   };
   assert.equal(await publish('https://id.example.com'), 200);
   assert.equal(await publish('https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Review'), 401);
+});
+
+test("a Lambda data source that never answers fails after its function's Timeout, and the connection's other frames go on", async (t) => {
+  const { server, client } = await serve(t);
+  const c = client();
+  const slow = c.subscribe('subscription { onSlow { id } }');
+  const live = c.subscribe<{ onTeam: { id: string } }>('subscription { onTeam { id } }');
+  // Frames of one connection are handled in order: the second start waits for the first's resolver.
+  await server.realtime.waitFor(() => server.realtime.subscriptions.length === 1, 8000);
+  const error = (await errorOf(slow)) as { errors?: { errorType?: unknown; message?: unknown }[] };
+  assert.deepEqual(error.errors, [{ errorType: 'Lambda:Unhandled', message: 'Task timed out after 1.00 seconds' }]);
+  await c.execute('mutation { addTeam(id: "t5") { id } }');
+  assert.deepEqual((await live.next()).value, { data: { onTeam: { id: 't5' } } });
 });

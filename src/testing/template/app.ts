@@ -77,6 +77,9 @@ export interface PreparedApp {
   events: TemplateEventsHandlers;
 }
 
+/** Lambda's default `Timeout`. */
+const LAMBDA_DEFAULT_TIMEOUT_MS = 3_000;
+
 /** `da2-` and 26 lowercase letters and digits, as AppSync's keys look. */
 function newApiKey(): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -131,7 +134,8 @@ export async function startTemplateApp(file: string, options: TemplateAppOptions
           throw new TemplateError(`data source ${ds.name} calls ${ds.functionArn}, which is no AWS::Lambda::Function of this template: give a local handler with --lambda <name>=<file>#<export>.`, { file, resource: ds.logicalId });
         }
         const model_ = fn ?? { logicalId: ds.logicalId, functionName: ds.functionArn.split(':').pop() ?? ds.name, arn: ds.functionArn, handler: 'index.handler', runtime: '', code: undefined, environment: {} };
-        runners.set(ds.name, new LambdaDataSource(await loadHandler(model_, override, file), model_.functionName));
+        // Lambda stops a function at its Timeout (3 s unless set); a handler that never answers must not hold the request.
+        runners.set(ds.name, new LambdaDataSource(await loadHandler(model_, override, file), model_.functionName, model_.timeoutMs ?? LAMBDA_DEFAULT_TIMEOUT_MS));
       }
     }
     const fieldResolvers = new Map<string, TemplateFieldResolver>();

@@ -135,3 +135,20 @@ test("a Lambda data source that never answers fails after its function's Timeout
   await c.execute('mutation { addTeam(id: "t5") { id } }');
   assert.deepEqual((await live.next()).value, { data: { onTeam: { id: 't5' } } });
 });
+
+test('with a JWKS, a token whose header is JSON null (or not JSON) is refused with a 401, not a dropped connection', async (t) => {
+  const now = new Date('2030-01-01T00:00:00Z');
+  const server = await startLocalAppSync({
+    schema: CHAT_SCHEMA,
+    now: () => now,
+    auth: { userPools: [{ userPoolId: 'us-east-1_Review' }], jwks: { keys: [{ kty: 'RSA', kid: 'k1', n: 'AQAB', e: 'AQAB' }] } },
+  });
+  t.after(() => server.close());
+  const claims = Buffer.from(JSON.stringify({ iss: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Review', sub: 'ann', exp: now.getTime() / 1000 + 3600 })).toString('base64url');
+  for (const header of ['null', '[]', '"RS256"', '{"alg":"none"}', '{"alg":"RS256","kid":{"a":1}}']) {
+    const token = `${Buffer.from(header).toString('base64url')}.${claims}.${Buffer.from('sig').toString('base64url')}`;
+    const response = await fetch(`http://${server.host}/graphql`, { method: 'POST', headers: { authorization: token, 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ listMessages { id } }' }) });
+    assert.equal(response.status, 401, header);
+    assert.deepEqual(await response.json(), { errors: [{ errorType: 'UnauthorizedException', message: 'You are not authorized to make this call.' }] }, header);
+  }
+});

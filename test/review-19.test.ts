@@ -10,6 +10,7 @@ import { errorOf } from './helpers.js';
 import { CHAT_SCHEMA, startLocalAppSync, type LocalAppSync, type LocalAppSyncOptions } from '../src/testing/index.js';
 
 const TEMPLATE = fileURLToPath(new URL('../../test/fixtures/review-19/template.yaml', import.meta.url));
+const EVENTS_TEMPLATE = fileURLToPath(new URL('../../test/fixtures/review-19/events.yaml', import.meta.url));
 
 /** A JWT with these claims and a signature nothing checks (no JWKS given). */
 function unsignedJwt(claims: Record<string, unknown>, header: Record<string, unknown> = { alg: 'RS256', kid: 'k1' }): string {
@@ -151,4 +152,22 @@ test('with a JWKS, a token whose header is JSON null (or not JSON) is refused wi
     assert.equal(response.status, 401, header);
     assert.deepEqual(await response.json(), { errors: [{ errorType: 'UnauthorizedException', message: 'You are not authorized to make this call.' }] }, header);
   }
+});
+
+test("a Lambda's answer that JSON cannot carry (a BigInt, a cycle, a throwing getter) fails that publish with a typed error; the server goes on", async (t) => {
+  const server = await startLocalAppSync({ template: EVENTS_TEMPLATE, lintFrom: false, resolverLog: () => {} });
+  t.after(() => server.close());
+  const publish = async (channel: string): Promise<{ status: number; body: unknown }> => {
+    const response = await fetch(server.eventsUrl, { method: 'POST', headers: { 'x-api-key': server.apiKeys[0] ?? '', 'content-type': 'application/json' }, body: JSON.stringify({ channel, events: ['{"n":1}'] }) });
+    return { status: response.status, body: (await response.json()) as unknown };
+  };
+  for (const kind of ['bigint', 'cycle', 'throwing']) {
+    const { status, body } = await publish(`/ns/${kind}`);
+    assert.equal(status, 500, kind);
+    const [error] = (body as { errors: { errorType: string; message: string }[] }).errors;
+    assert.equal(error?.errorType, 'Lambda:Unhandled', kind);
+    assert.match(error?.message ?? '', /^The Lambda function's answer is not JSON/, kind);
+    assert.ok(!JSON.stringify(body).includes('secret-in-getter'), kind);
+  }
+  assert.equal((await publish('/ns/fine')).status, 200);
 });

@@ -83,7 +83,16 @@ export class LambdaDataSource implements DataSourceRunner {
       const ms = this.#timeoutMs;
       // Lambda's own words for a handler stopped at its Timeout (an Unhandled function error).
       const result = await withDeadline(this.#call(event), { ms: ms ?? null, timeout: () => new Error(`Task timed out after ${((ms ?? 0) / 1000).toFixed(2)} seconds`) });
-      return { result: batch ? (Array.isArray(result) ? (result[0] ?? null) : null) : (result ?? null) };
+      // Lambda hands back JSON: what the handler returned, serialized as its runtime does.
+      let json: unknown;
+      try {
+        const text = JSON.stringify(result ?? null) as string | undefined;
+        json = text === undefined ? null : (JSON.parse(text) as unknown);
+      } catch (error) {
+        // Named by class only: a getter's message may hold anything.
+        return { result: null, error: { type: 'Lambda:Unhandled', message: `The Lambda function's answer is not JSON (${error instanceof Error ? error.name : typeof error}: a BigInt, a cycle or a throwing getter?); return plain data, as Lambda serializes it.` } };
+      }
+      return { result: batch ? (Array.isArray(json) ? (json[0] ?? null) : null) : json };
     } catch (error) {
       return { result: null, error: { type: 'Lambda:Unhandled', message: error instanceof Error ? error.message : String(error) } };
     }

@@ -11,6 +11,7 @@ import { CHAT_SCHEMA, startLocalAppSync, type LocalAppSync, type LocalAppSyncOpt
 
 const TEMPLATE = fileURLToPath(new URL('../../test/fixtures/review-19/template.yaml', import.meta.url));
 const EVENTS_TEMPLATE = fileURLToPath(new URL('../../test/fixtures/review-19/events.yaml', import.meta.url));
+const FILTERS_TEMPLATE = fileURLToPath(new URL('../../test/fixtures/enhanced-filters/template.yaml', import.meta.url));
 
 /** A JWT with these claims and a signature nothing checks (no JWKS given). */
 function unsignedJwt(claims: Record<string, unknown>, header: Record<string, unknown> = { alg: 'RS256', kid: 'k1' }): string {
@@ -170,4 +171,24 @@ test("a Lambda's answer that JSON cannot carry (a BigInt, a cycle, a throwing ge
     assert.ok(!JSON.stringify(body).includes('secret-in-getter'), kind);
   }
   assert.equal((await publish('/ns/fine')).status, 200);
+});
+
+test('a filter with a huge unknown operator or a non-string fieldName is refused with a bounded message', async (t) => {
+  const server = await startLocalAppSync({ template: FILTERS_TEMPLATE, lintFrom: false, resolverLog: () => {} });
+  const client = new Client({ url: server.url, auth: new AppSyncApiKeyAuthentication({ apiKey: server.apiKeys[0] ?? '' }), retry: false });
+  t.after(async () => {
+    await client.close();
+    await server.close();
+  });
+  const refusal = async (filter: unknown): Promise<string> => {
+    const error = (await errorOf(client.subscribe('subscription ($filter: AWSJSON!) { onItemFiltered(filter: $filter) { id } }', { variableValues: { filter: JSON.stringify(filter) } }))) as { errors?: { message: string }[] };
+    return error.errors?.[0]?.message ?? '';
+  };
+  const huge = 'x'.repeat(200_000);
+  const operator = await refusal({ filterGroup: [{ filters: [{ fieldName: 'id', operator: huge, value: 'a' }] }] });
+  assert.match(operator, /^The resolver of Subscription\.onItemFiltered set a subscription filter that is not one: Expected filterGroup\[0\]\.filters\[0\]\.operator to be one of eq, /);
+  assert.ok(operator.length < 1000, `${operator.length} characters`);
+  const fieldName = await refusal({ filterGroup: [{ filters: [{ fieldName: [huge], operator: 'eq', value: 'a' }] }] });
+  assert.match(fieldName, /filters\[0\]\.fieldName to be a field name/);
+  assert.ok(fieldName.length < 1000, `${fieldName.length} characters`);
 });

@@ -7,6 +7,7 @@ import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { AppSyncApiKeyAuthentication, AppSyncLambdaAuthentication, Client, type AppSyncAuthentication } from '../src/index.js';
 import { errorOf } from './helpers.js';
+import { EVENTS, rawSocket } from './raw-socket.js';
 import { CHAT_SCHEMA, startLocalAppSync, type LocalAppSync, type LocalAppSyncOptions } from '../src/testing/index.js';
 
 const TEMPLATE = fileURLToPath(new URL('../../test/fixtures/review-19/template.yaml', import.meta.url));
@@ -191,4 +192,21 @@ test('a filter with a huge unknown operator or a non-string fieldName is refused
   const fieldName = await refusal({ filterGroup: [{ filters: [{ fieldName: [huge], operator: 'eq', value: 'a' }] }] });
   assert.match(fieldName, /filters\[0\]\.fieldName to be a field name/);
   assert.ok(fieldName.length < 1000, `${fieldName.length} characters`);
+});
+
+test('a publish whose sender closes while onPublish runs is still broadcast and recorded in publishes', async (t) => {
+  const server = await startLocalAppSync({ template: EVENTS_TEMPLATE, lintFrom: false, resolverLog: () => {} });
+  t.after(() => server.close());
+  const auth = { host: server.host, 'x-api-key': server.apiKeys[0] ?? '' };
+  const subscriber = await rawSocket(t, server, EVENTS, auth);
+  subscriber.send({ type: 'connection_init' });
+  subscriber.send({ type: 'subscribe', id: 'sub1', channel: '/slow/*', authorization: auth });
+  await subscriber.frame((f) => f.type === 'subscribe_success');
+  const publisher = await rawSocket(t, server, EVENTS, auth);
+  publisher.send({ type: 'publish', id: 'pub1', channel: '/slow/a', events: ['{"n":1}'], authorization: auth });
+  await server.events.waitFor(() => server.events.received.some((f) => f.message?.id === 'pub1'));
+  publisher.ws.terminate();
+  assert.deepEqual((await subscriber.frame((f) => f.type === 'data')).event, '{"n":1}');
+  await server.events.waitFor(() => server.events.publishes.length === 1, 2000);
+  assert.deepEqual(server.events.publishes.map((p) => [p.channel, p.events]), [['/slow/a', ['{"n":1}']]]);
 });

@@ -189,11 +189,11 @@ export class EventsEngine extends EngineCore<LocalEventsSubscription, EventsFaul
     const { channel, events } = message;
     // IAM signed `{"channel","events"}` built from the same values; JSON strings round-trip exactly.
     const outcome = await this.#publishChecked('websocket', channel, events, message.authorization, () => publishBody(channel as string, events as string[]));
-    if (connection.closed) return;
     if (!outcome.ok) {
       this.send(connection, this.errorFrame('publish_error', outcome.errors, id));
       return;
     }
+    // Broadcast already, even if the sender closed meanwhile: it is a publish the server accepted.
     this.publishes.push({ via: 'websocket', connectionId: connection.id, id, channel: channel as string, events: events as string[] });
     this.notify();
     if (!this.faults.skipPublishAnswer) this.send(connection, { type: 'publish_success', id, ...outcome.value });

@@ -210,3 +210,19 @@ test('a publish whose sender closes while onPublish runs is still broadcast and 
   await server.events.waitFor(() => server.events.publishes.length === 1, 2000);
   assert.deepEqual(server.events.publishes.map((p) => [p.channel, p.events]), [['/slow/a', ['{"n":1}']]]);
 });
+
+test("auth checks given to startLocalAppSync that throw or never answer refuse that request (AppSync waits 10 s for an authorizer), never drop it or hold it", async (t) => {
+  const throwing = await startLocalAppSync({ schema: CHAT_SCHEMA, auth: { jwt: () => { throw new Error('cannot check secret-token'); } } });
+  t.after(() => throwing.close());
+  const hanging = await startLocalAppSync({ schema: CHAT_SCHEMA, auth: { lambda: () => new Promise<boolean>(() => {}) } });
+  t.after(() => hanging.close());
+  const ask = async (server: LocalAppSync): Promise<{ status: number; body: unknown }> => {
+    const response = await fetch(`http://${server.host}/graphql`, { method: 'POST', headers: { authorization: 'secret-token', 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ listMessages { id } }' }) });
+    return { status: response.status, body: (await response.json()) as unknown };
+  };
+  const refused = { status: 401, body: { errors: [{ errorType: 'UnauthorizedException', message: 'You are not authorized to make this call.' }] } };
+  assert.deepEqual(await ask(throwing), refused);
+  const started = Date.now();
+  assert.deepEqual(await ask(hanging), refused);
+  assert.ok(Date.now() - started < 11_000);
+});

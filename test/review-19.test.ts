@@ -7,12 +7,13 @@ import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { AppSyncApiKeyAuthentication, AppSyncLambdaAuthentication, Client, type AppSyncAuthentication } from '../src/index.js';
 import { errorOf } from './helpers.js';
-import { EVENTS, rawSocket } from './raw-socket.js';
+import { EVENTS, GRAPHQL, rawSocket } from './raw-socket.js';
 import { CHAT_SCHEMA, startLocalAppSync, type LocalAppSync, type LocalAppSyncOptions } from '../src/testing/index.js';
 
 const TEMPLATE = fileURLToPath(new URL('../../test/fixtures/review-19/template.yaml', import.meta.url));
 const EVENTS_TEMPLATE = fileURLToPath(new URL('../../test/fixtures/review-19/events.yaml', import.meta.url));
 const FILTERS_TEMPLATE = fileURLToPath(new URL('../../test/fixtures/enhanced-filters/template.yaml', import.meta.url));
+const TWO_APIS_TEMPLATE = fileURLToPath(new URL('../../test/fixtures/review-19/two-apis.yaml', import.meta.url));
 
 /** A JWT with these claims and a signature nothing checks (no JWKS given). */
 function unsignedJwt(claims: Record<string, unknown>, header: Record<string, unknown> = { alg: 'RS256', kid: 'k1' }): string {
@@ -225,4 +226,30 @@ test("auth checks given to startLocalAppSync that throw or never answer refuse t
   const started = Date.now();
   assert.deepEqual(await ask(hanging), refused);
   assert.ok(Date.now() - started < 11_000);
+});
+
+test("each API of a template accepts only its own auth modes: the Events API's key is refused by a GraphQL API without API_KEY", async (t) => {
+  const now = new Date('2030-01-01T00:00:00Z');
+  const server = await startLocalAppSync({ template: TWO_APIS_TEMPLATE, lintFrom: false, resolverLog: () => {}, now: () => now });
+  t.after(() => server.close());
+  const key = server.apiKeys[0] ?? '';
+  const query = async (headers: Record<string, string>): Promise<{ status: number; body: unknown }> => {
+    const response = await fetch(`http://${server.host}/graphql`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ open }' }) });
+    return { status: response.status, body: (await response.json()) as unknown };
+  };
+  assert.deepEqual(await query({ 'x-api-key': key }), { status: 401, body: { errors: [{ errorType: 'UnauthorizedException', message: 'Valid authorization header not provided.' }] } });
+  const pool = unsignedJwt({ iss: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Review', sub: 'ann', exp: now.getTime() / 1000 + 3600 });
+  assert.deepEqual(await query({ authorization: pool }), { status: 200, body: { data: { open: 'for user pool tokens' } } });
+  // Over WebSocket too: the key opens no GraphQL connection.
+  const socket = await rawSocket(t, server, GRAPHQL, { host: server.host, 'x-api-key': key });
+  socket.send({ type: 'connection_init' });
+  assert.equal((await socket.frame((f) => f.type === 'connection_error' || f.type === 'connection_ack')).type, 'connection_error');
+  // The Events API takes its key, and not the user pool's token.
+  const publish = async (headers: Record<string, string>): Promise<number> => {
+    const response = await fetch(server.eventsUrl, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ channel: '/default/a', events: ['1'] }) });
+    await response.text();
+    return response.status;
+  };
+  assert.equal(await publish({ 'x-api-key': key }), 200);
+  assert.equal(await publish({ authorization: pool }), 401);
 });

@@ -51,7 +51,10 @@ export interface TemplateApp {
   /** The model being served (replaced by `commit`). */
   model: AppModel;
   apiKeys: string[];
+  /** The GraphQL API's auth rules. */
   auth: LocalAuthOptions;
+  /** The Events API's auth rules (its own modes, the GraphQL API's providers). */
+  eventsAuth: LocalAuthOptions;
   /** The schema's auth directives under the template's default provider. */
   fieldAuth: FieldAuthorizer;
   /** What `serve` says about the JWT and Lambda modes (issuers, whether signatures are verified, the authorizer); empty without them. */
@@ -174,16 +177,17 @@ export async function startTemplateApp(file: string, options: TemplateAppOptions
   };
   try {
     const { fieldResolvers, events } = await build(model);
-    // One server serves both APIs with one set of auth rules: the modes either API enables.
+    // Keys for either API (each API accepts keys only if it has API_KEY; a key is not tied to its API).
     const modes = new Set([...(model.api?.authModes ?? []), ...(model.events?.authModes ?? [])]);
     const apiKeys = modes.has('API_KEY') ? model.apiKeys.map(() => newApiKey()) : [];
-    const { auth, notes: authNotes } = await templateAuth(model, { given: options.auth, apiKeys, log, now, templateFile: file, lambdas: options.lambdas });
+    const { auth, eventsAuth, notes: authNotes } = await templateAuth(model, { given: options.auth, apiKeys, log, now, templateFile: file, lambdas: options.lambdas });
     const [defaultProvider] = model.api?.authProviders ?? [];
     const fieldAuth = new FieldAuthorizer({ defaultMode: defaultProvider?.mode ?? 'API_KEY', defaultAction: defaultProvider?.userPool?.defaultAction });
     const app: TemplateApp = {
       model,
       apiKeys,
       auth,
+      eventsAuth,
       fieldAuth,
       authNotes,
       fieldResolvers,

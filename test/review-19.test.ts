@@ -253,3 +253,14 @@ test("each API of a template accepts only its own auth modes: the Events API's k
   assert.equal(await publish({ 'x-api-key': key }), 200);
   assert.equal(await publish({ authorization: pool }), 401);
 });
+
+test("an Events auth object with a header that is not a string (x-forwarded-for: 1) is read without it, not failed as the handler's InternalFailure", async (t) => {
+  const server = await startLocalAppSync({ template: EVENTS_TEMPLATE, lintFrom: false, resolverLog: () => {} });
+  t.after(() => server.close());
+  const auth = { host: server.host, 'x-api-key': server.apiKeys[0] ?? '' };
+  const socket = await rawSocket(t, server, EVENTS, auth);
+  socket.send({ type: 'connection_init' });
+  socket.send({ type: 'publish', id: 'p1', channel: '/ns/fine', events: ['{"n":1}'], authorization: { ...auth, 'x-forwarded-for': 1 } });
+  const answer = await socket.frame((f) => f.id === 'p1');
+  assert.equal(answer.type, 'publish_success', JSON.stringify(answer));
+});

@@ -156,7 +156,7 @@ export class EventsEngine extends EngineCore<LocalEventsSubscription, EventsFaul
     const outcome = await this.#authorize('websocket', 'subscribe', channel, message.authorization, () => subscribeBody(channel as string));
     if (connection.closed) return;
     if (!outcome.ok) return fail(outcome.errors);
-    const refusal = await this.#runSubscribeHandler(channel as string, outcome.value, authObject(message.authorization));
+    const refusal = await this.#runSubscribeHandler(channel as string, outcome.value, stringHeaders(message.authorization));
     if (connection.closed) return;
     if (refusal !== undefined) return fail(refusal);
     const subscription: LocalEventsSubscription = { connectionId: connection.id, id, channel: channel as string, authMode: outcome.value.mode };
@@ -241,7 +241,7 @@ export class EventsEngine extends EngineCore<LocalEventsSubscription, EventsFaul
     }
     const outcome = await this.#authorize(via, 'publish', channel, auth, signedBody);
     if (!outcome.ok) return outcome;
-    return this.#fanOut(channel as string, events as string[], outcome.value, authObject(auth));
+    return this.#fanOut(channel as string, events as string[], outcome.value, stringHeaders(auth));
   }
 
   /** Size checks, then the namespace's `onPublish` (if any) decides what is broadcast. */
@@ -393,6 +393,11 @@ function publishRefusal(verdict: Extract<EventsHandlerVerdict, { ok: false }>): 
  */
 function modeAllowed(allowed: readonly LocalAuthMode[], mode: string, caller: LocalCaller | undefined): boolean {
   return allowed.includes(mode as LocalAuthMode) || (mode === 'AMAZON_COGNITO_USER_POOLS' && caller?.isDefaultProvider === undefined && allowed.includes('OPENID_CONNECT'));
+}
+
+/** A handler's `ctx.request.headers`: the auth object's string entries (a client may send any JSON). */
+function stringHeaders(auth: unknown): Record<string, string> {
+  return Object.fromEntries(Object.entries(authObject(auth)).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
 }
 
 function namespaceMap(entries: Array<string | LocalEventsNamespace>): Map<string, LocalEventsNamespace> {

@@ -3,6 +3,7 @@
  * modes are enabled, and whether an auth object passes one of them.
  */
 
+import { withDeadline } from '../deadline.js';
 import { checkJwt, jwtClaims, UNPARSABLE_JWT, type LocalOidcProvider, type LocalUserPool } from './jwt-auth.js';
 import type { LocalJwks } from './jwks-verify.js';
 import { lambdaAuthRequest, readLambdaAuthResult, type LocalLambdaAuthRequest, type LocalLambdaAuthResult } from './lambda-auth.js';
@@ -26,7 +27,7 @@ export interface LocalIamCredentials {
 export interface LocalAuthOptions {
   /** Accepted API keys (`x-api-key`). */
   apiKeys?: string[];
-  /** Accepted Cognito/OIDC tokens, or a check of the token (`Authorization`). */
+  /** Accepted Cognito/OIDC tokens, or a check of the token (`Authorization`); a check that throws refuses it. */
   jwt?: string[] | ((token: string) => boolean | Promise<boolean>);
   /**
    * Cognito user pools whose tokens are accepted by issuer, client id and expiry. The
@@ -42,7 +43,7 @@ export interface LocalAuthOptions {
   jwks?: LocalJwks;
   /**
    * The Lambda authorizer: true (or `{ isAuthorized: true, resolverContext?, deniedFields? }`)
-   * to allow the token; a throw or any other answer refuses it.
+   * to allow the token; a throw, no answer within 10 s (AppSync's limit) or any other answer refuses it.
    */
   lambda?: (token: string, request: LocalLambdaAuthRequest) => boolean | LocalLambdaAuthResult | Promise<boolean | LocalLambdaAuthResult>;
   /** Clock for token expiry. @default () => new Date() */
@@ -72,6 +73,9 @@ export interface LocalCaller {
   /** IAM: the signer. */
   iam?: { accessKeyId: string; accountId?: string | undefined; userArn?: string | undefined; username?: string | undefined };
 }
+
+/** How long AppSync waits for a Lambda authorizer. */
+const AUTHORIZER_LIMIT_MS = 10_000;
 
 export type AuthCheck = { ok: true; mode: string; caller?: LocalCaller } | { ok: false; message: string };
 
@@ -133,13 +137,18 @@ export async function checkAuth(options: LocalAuthOptions | undefined, request: 
     } else refusal = jwt?.message;
   }
   if (options.jwt) {
-    const ok = Array.isArray(options.jwt) ? options.jwt.includes(authorization) : await options.jwt(authorization);
+    const check = options.jwt;
+    // A check that throws refuses the token, as a throwing Lambda authorizer does.
+    const ok = Array.isArray(check) ? check.includes(authorization) : await Promise.resolve().then(() => check(authorization)).catch(() => false);
     if (ok) return { ok: true, mode: jwtMode(authorization, options), caller: { claims: jwtClaims(authorization) ?? {} } };
   }
   if (options.lambda && !issuedHere) {
     let answer: LocalLambdaAuthResult | string;
     try {
-      answer = readLambdaAuthResult(await options.lambda(authorization, lambdaAuthRequest(request.body, headers)));
+      const lambda = options.lambda;
+      // AppSync stops waiting for an authorizer after 10 s; so does this one.
+      const given = Promise.resolve().then(() => lambda(authorization, lambdaAuthRequest(request.body, headers)));
+      answer = readLambdaAuthResult(await withDeadline(given, { ms: AUTHORIZER_LIMIT_MS, timeout: () => new Error('timed out') }));
     } catch {
       answer = 'it threw';
     }

@@ -156,7 +156,7 @@ export class EventsEngine extends EngineCore<LocalEventsSubscription, EventsFaul
     const outcome = await this.#authorize('websocket', 'subscribe', channel, message.authorization, () => subscribeBody(channel as string));
     if (connection.closed) return;
     if (!outcome.ok) return fail(outcome.errors);
-    const refusal = await this.#runSubscribeHandler(channel as string, outcome.value, authObject(message.authorization));
+    const refusal = await this.#runSubscribeHandler(channel as string, outcome.value, stringHeaders(message.authorization));
     if (connection.closed) return;
     if (refusal !== undefined) return fail(refusal);
     const subscription: LocalEventsSubscription = { connectionId: connection.id, id, channel: channel as string, authMode: outcome.value.mode };
@@ -189,11 +189,11 @@ export class EventsEngine extends EngineCore<LocalEventsSubscription, EventsFaul
     const { channel, events } = message;
     // IAM signed `{"channel","events"}` built from the same values; JSON strings round-trip exactly.
     const outcome = await this.#publishChecked('websocket', channel, events, message.authorization, () => publishBody(channel as string, events as string[]));
-    if (connection.closed) return;
     if (!outcome.ok) {
       this.send(connection, this.errorFrame('publish_error', outcome.errors, id));
       return;
     }
+    // Broadcast already, even if the sender closed meanwhile: it is a publish the server accepted.
     this.publishes.push({ via: 'websocket', connectionId: connection.id, id, channel: channel as string, events: events as string[] });
     this.notify();
     if (!this.faults.skipPublishAnswer) this.send(connection, { type: 'publish_success', id, ...outcome.value });
@@ -219,7 +219,7 @@ export class EventsEngine extends EngineCore<LocalEventsSubscription, EventsFaul
       via === 'websocket' ? await this.authorize(auth, EVENTS_PATH, body()) : await checkAuth(this.#options.auth, { headers: authObject(auth), path: EVENTS_PATH, body: body() });
     if (!verdict.ok) return UNAUTHORIZED(verdict.message);
     const allowed = use === 'subscribe' ? namespace.subscribeAuthModes : namespace.publishAuthModes;
-    if (allowed !== undefined && !modeAllowed(allowed, verdict.mode)) {
+    if (allowed !== undefined && !modeAllowed(allowed, verdict.mode, verdict.caller)) {
       return UNAUTHORIZED(`You are not authorized to ${use} to namespace '${name}' with ${verdict.mode}.`);
     }
     return { ok: true, value: { mode: verdict.mode, caller: verdict.caller } };
@@ -241,7 +241,7 @@ export class EventsEngine extends EngineCore<LocalEventsSubscription, EventsFaul
     }
     const outcome = await this.#authorize(via, 'publish', channel, auth, signedBody);
     if (!outcome.ok) return outcome;
-    return this.#fanOut(channel as string, events as string[], outcome.value, authObject(auth));
+    return this.#fanOut(channel as string, events as string[], outcome.value, stringHeaders(auth));
   }
 
   /** Size checks, then the namespace's `onPublish` (if any) decides what is broadcast. */
@@ -287,7 +287,7 @@ export class EventsEngine extends EngineCore<LocalEventsSubscription, EventsFaul
     if (known !== undefined) return known;
     const verdict = await this.authorize(connection.auth ?? {}, EVENTS_PATH, '{}');
     if (connection.closed) return false;
-    const passed = verdict.ok && modeAllowed(allowed, verdict.mode);
+    const passed = verdict.ok && modeAllowed(allowed, verdict.mode, verdict.caller);
     this.#modeChecked.set(connection, passed);
     if (passed) return true;
     const mode = verdict.ok ? verdict.mode : 'none';
@@ -386,9 +386,18 @@ function publishRefusal(verdict: Extract<EventsHandlerVerdict, { ok: false }>): 
   return { ok: false, status, errors: [{ ...(verdict.errorType === null ? {} : { errorType: verdict.errorType }), message: verdict.message }] };
 }
 
-/** JWTs pass as AMAZON_COGNITO_USER_POOLS locally; a list naming OPENID_CONNECT accepts them too. */
-function modeAllowed(allowed: readonly LocalAuthMode[], mode: string): boolean {
-  return allowed.includes(mode as LocalAuthMode) || (mode === 'AMAZON_COGNITO_USER_POOLS' && allowed.includes('OPENID_CONNECT'));
+/**
+ * A JWT accepted by the `jwt` option has no known provider and passes as AMAZON_COGNITO_USER_POOLS,
+ * so a list naming OPENID_CONNECT accepts it too; one a configured user pool issued
+ * (`isDefaultProvider` set) is the pool's, and does not.
+ */
+function modeAllowed(allowed: readonly LocalAuthMode[], mode: string, caller: LocalCaller | undefined): boolean {
+  return allowed.includes(mode as LocalAuthMode) || (mode === 'AMAZON_COGNITO_USER_POOLS' && caller?.isDefaultProvider === undefined && allowed.includes('OPENID_CONNECT'));
+}
+
+/** A handler's `ctx.request.headers`: the auth object's string entries (a client may send any JSON). */
+function stringHeaders(auth: unknown): Record<string, string> {
+  return Object.fromEntries(Object.entries(authObject(auth)).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
 }
 
 function namespaceMap(entries: Array<string | LocalEventsNamespace>): Map<string, LocalEventsNamespace> {

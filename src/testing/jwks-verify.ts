@@ -30,6 +30,8 @@ export async function jwtSignatureProblem(token: string, jwks: LocalJwks): Promi
   } catch {
     return 'its header is not JSON';
   }
+  // `null` parses too, and has no alg to read.
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) return 'its header is not a JSON object';
   const alg = typeof header.alg === 'string' && header.alg in ALGORITHMS ? (header.alg as Algorithm) : undefined;
   if (alg === undefined) return `its alg is ${typeof header.alg === 'string' ? JSON.stringify(header.alg.slice(0, 16)) : 'missing'}, not RS256 or ES256`;
   const jwk = jwks.keys.find((key) => key.kid === header.kid);

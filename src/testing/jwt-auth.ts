@@ -64,9 +64,12 @@ export function checkJwt(token: string, pools: readonly LocalUserPool[], provide
   const claims = jwtClaims(token);
   if (claims === undefined) return { ok: false, message: UNPARSABLE_JWT };
   const issuer = typeof claims.iss === 'string' ? claims.iss.replace(/\/+$/, '') : undefined;
+  // RFC 7519 times are numbers: a string exp ("1") would otherwise be read as no expiry at all.
+  const badTime = ['exp', 'iat', 'auth_time'].some((name) => claims[name] !== undefined && !(typeof claims[name] === 'number' && Number.isFinite(claims[name])));
   const expired = (seconds: unknown, ttlMs = 0): boolean => typeof seconds === 'number' && (ttlMs > 0 ? seconds * 1000 + ttlMs : seconds * 1000) <= nowMs;
   const pool = pools.find((p) => userPoolIssuer(p) === issuer);
   if (pool !== undefined) {
+    if (badTime) return { ok: false, message: NOT_AUTHORIZED };
     if (expired(claims.exp)) return { ok: false, message: EXPIRED };
     const client = typeof claims.aud === 'string' ? claims.aud : claims.client_id;
     if (pool.appIdClientRegex !== undefined && !(typeof client === 'string' && fullMatch(pool.appIdClientRegex, client))) return { ok: false, message: NOT_AUTHORIZED };
@@ -74,6 +77,7 @@ export function checkJwt(token: string, pools: readonly LocalUserPool[], provide
   }
   const oidc = providers.find((p) => p.issuer.replace(/\/+$/, '') === issuer);
   if (oidc !== undefined) {
+    if (badTime) return { ok: false, message: NOT_AUTHORIZED };
     if (expired(claims.exp) || (oidc.iatTtlMs ? expired(claims.iat ?? 0, oidc.iatTtlMs) : false) || (oidc.authTtlMs ? expired(claims.auth_time ?? 0, oidc.authTtlMs) : false)) return { ok: false, message: EXPIRED };
     const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
     if (oidc.clientId !== undefined && !audiences.some((aud) => typeof aud === 'string' && fullMatch(oidc.clientId ?? '', aud))) return { ok: false, message: NOT_AUTHORIZED };

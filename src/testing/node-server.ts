@@ -172,7 +172,7 @@ async function serveWith(options: LocalAppSyncOptions, app: TemplateApp | undefi
     maxReceivedBytes: options.maxReceivedBytes,
     ...options.events,
     // A template's Events API brings its namespaces, auth modes and handlers.
-    ...(app === undefined ? {} : templateEventsOptions(app.model, app.events)),
+    ...(app === undefined ? {} : { ...templateEventsOptions(app.model, app.events), auth: app.eventsAuth }),
   });
   const store = new LocalStore();
   const executorFor = (schema: GraphQLSchema, fieldResolvers: Map<string, TemplateFieldResolver> | undefined) =>

@@ -60,7 +60,9 @@ export interface RealtimeOptions extends EngineOptions {
   fieldResolvers?: Map<string, TemplateFieldResolver> | undefined;
   /**
    * The schema's auth directives (needs `schema`): a `start` whose Subscription field its own
-   * authorization may not read gets `Unauthorized` for its id. @default none
+   * authorization may not read gets `Unauthorized` for its id, and each field it selected is
+   * checked for it again in every result (null with `Unauthorized` where it may not read it).
+   * @default none
    */
   fieldAuth?: FieldAuthorizer | undefined;
 }
@@ -79,6 +81,8 @@ export class RealtimeEngine extends EngineCore<LocalSubscription, RealtimeFaults
   readonly #filters = new WeakMap<LocalSubscription, SubscriptionFilter>();
   /** The invalidation filters subscription resolvers set (`extensions.setSubscriptionInvalidationFilter`). */
   readonly #invalidationFilters = new WeakMap<LocalSubscription, SubscriptionFilter>();
+  /** Who started each subscription under `fieldAuth`: each field of what it receives is checked for them. */
+  readonly #callers = new WeakMap<LocalSubscription, { mode: string; caller: LocalCaller | undefined }>();
 
   /** @throws TransportConfigurationError when `options.schema` is not a valid AppSync schema. */
   constructor(options: RealtimeOptions = {}) {
@@ -185,6 +189,7 @@ export class RealtimeEngine extends EngineCore<LocalSubscription, RealtimeFaults
       if (refused !== undefined) return error(refused);
       if (connection.subscriptions.has(id)) return error([{ errorType: 'DuplicatedOperationError', message: `Duplicated operation with id ${id}` }]);
     }
+    if (this.#options.fieldAuth !== undefined) this.#callers.set(subscription, { mode: verdict.mode, caller: verdict.caller });
     connection.subscriptions.set(id, subscription);
     this.notify();
     this.confirm(connection, id, subscription, { type: 'start_ack', id });
@@ -327,11 +332,15 @@ export class RealtimeEngine extends EngineCore<LocalSubscription, RealtimeFaults
         const filter = this.#filters.get(subscription);
         if (filter === undefined ? !matchesArgs(subscription.args, value) : !matchesFilter(filter, value)) continue;
         const document = this.#documents.get(subscription);
-        const key = document ? `${subscription.operationName ?? ''}\u0000${JSON.stringify(subscription.variables)}\u0000${subscription.query}` : '';
+        const who = this.#callers.get(subscription);
+        const key = document ? `${subscription.operationName ?? ''}\u0000${JSON.stringify(subscription.variables)}\u0000${subscription.query}\u0000${authKey(who)}` : '';
         let payload = payloads.get(key);
         if (payload === undefined) {
+          const schema = this.schema;
+          const fieldAuth = this.#options.fieldAuth;
+          const allows = schema && fieldAuth && who ? (type: string, name: string) => fieldAuth.allows(schema, type, name, who.mode, who.caller) : undefined;
           const body: Record<string, unknown> =
-            this.schema && document ? { ...projectPayload(this.schema, document, subscription, value) } : { data: { [field]: value } };
+            schema && document ? { ...projectPayload(schema, document, subscription, value, allows) } : { data: { [field]: value } };
           if (extra.errors) body.errors = [...((body.errors as unknown[] | undefined) ?? []), ...extra.errors];
           payload = JSON.stringify(body);
           payloads.set(key, payload);
@@ -384,6 +393,13 @@ function stringHeaders(auth: unknown): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(asObject(auth) ?? {})) if (typeof value === 'string') headers[name.toLowerCase()] = value;
   return headers;
+}
+
+/** What per-field auth reads of a subscriber: subscribers alike in it share one projection. */
+function authKey(who: { mode: string; caller: LocalCaller | undefined } | undefined): string {
+  if (who === undefined) return '';
+  const { caller } = who;
+  return JSON.stringify([who.mode, caller?.isDefaultProvider ?? null, caller?.claims?.['cognito:groups'] ?? null, caller?.deniedFields ?? null]);
 }
 
 function matchesArgs(args: Record<string, unknown>, value: unknown): boolean {

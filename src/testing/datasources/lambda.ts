@@ -8,6 +8,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { withDeadline } from '../../deadline.js';
+import { MAX_TIMER_MS } from '../../options.js';
 import type { LambdaModel } from '../template/model.js';
 import { TemplateError } from '../template/template-error.js';
 import { DataSourceRequestError, type DataSourceAnswer, type DataSourceRunner } from './types.js';
@@ -59,11 +61,15 @@ export async function loadHandler(fn: LambdaModel, override: string | undefined,
 export class LambdaDataSource implements DataSourceRunner {
   readonly #handler: LambdaHandler;
   readonly #functionName: string;
+  readonly #timeoutMs: number | undefined;
   #invocations = 0;
 
-  constructor(handler: LambdaHandler, functionName: string) {
+  /** @param timeoutMs the function's `Timeout`: a handler still running then fails, as Lambda stops it. @default none */
+  constructor(handler: LambdaHandler, functionName: string, timeoutMs?: number) {
     this.#handler = handler;
     this.#functionName = functionName;
+    // Node fires a longer timer at once.
+    this.#timeoutMs = timeoutMs === undefined ? undefined : Math.min(timeoutMs, MAX_TIMER_MS);
   }
 
   async invoke(request: unknown): Promise<DataSourceAnswer> {
@@ -74,8 +80,19 @@ export class LambdaDataSource implements DataSourceRunner {
     const batch = r.operation === 'BatchInvoke';
     const event = batch ? [r.payload ?? null] : (r.payload ?? null);
     try {
-      const result = await this.#call(event);
-      return { result: batch ? (Array.isArray(result) ? (result[0] ?? null) : null) : (result ?? null) };
+      const ms = this.#timeoutMs;
+      // Lambda's own words for a handler stopped at its Timeout (an Unhandled function error).
+      const result = await withDeadline(this.#call(event), { ms: ms ?? null, timeout: () => new Error(`Task timed out after ${((ms ?? 0) / 1000).toFixed(2)} seconds`) });
+      // Lambda hands back JSON: what the handler returned, serialized as its runtime does.
+      let json: unknown;
+      try {
+        const text = JSON.stringify(result ?? null) as string | undefined;
+        json = text === undefined ? null : (JSON.parse(text) as unknown);
+      } catch (error) {
+        // Named by class only: a getter's message may hold anything.
+        return { result: null, error: { type: 'Lambda:Unhandled', message: `The Lambda function's answer is not JSON (${error instanceof Error ? error.name : typeof error}: a BigInt, a cycle or a throwing getter?); return plain data, as Lambda serializes it.` } };
+      }
+      return { result: batch ? (Array.isArray(json) ? (json[0] ?? null) : null) : json };
     } catch (error) {
       return { result: null, error: { type: 'Lambda:Unhandled', message: error instanceof Error ? error.message : String(error) } };
     }
@@ -83,7 +100,7 @@ export class LambdaDataSource implements DataSourceRunner {
 
   #call(event: unknown): Promise<unknown> {
     this.#invocations += 1;
-    const context = { functionName: this.#functionName, awsRequestId: `local-${this.#invocations}`, getRemainingTimeInMillis: () => 30_000 };
+    const context = { functionName: this.#functionName, awsRequestId: `local-${this.#invocations}`, getRemainingTimeInMillis: () => this.#timeoutMs ?? 30_000 };
     return new Promise((resolve, reject) => {
       const done = (error: unknown, result?: unknown) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(result));
       try {

@@ -5,7 +5,6 @@
  * (`@aws_subscribe`). Pure: no sockets, no HTTP.
  */
 import {
-  defaultFieldResolver,
   execute,
   getOperationAST,
   parse,
@@ -24,7 +23,7 @@ import { echoMutation, readQuery, type EchoEnvironment } from './echo.js';
 import { selectedValue } from './mutation-selection.js';
 import { MAX_INVALIDATIONS_PER_REQUEST } from '../appsync-js/limits.js';
 import { LocalStore } from './store.js';
-import { subscriptionTargets } from './subscriptions.js';
+import { dataFieldResolver, subscriptionTargets } from './subscriptions.js';
 
 export interface LocalResolverContext {
   store: LocalStore;
@@ -233,7 +232,7 @@ export class LocalGraphQLExecutor {
     const root =
       info.parentType === this.schema.getMutationType() ? 'Mutation' : info.parentType === this.schema.getQueryType() ? 'Query' : undefined;
     if (this.#fields !== undefined) return this.#resolveWithTemplate(this.#fields, root, source, args, context, info);
-    if (root === undefined) return defaultFieldResolver(source, args, context, info);
+    if (root === undefined) return dataFieldResolver(source, args, context, info);
     const fallback = (): unknown => (root === 'Mutation' ? echoMutation(args, info, this.#env) : readQuery(args, info, this.store));
     const own = this.#resolvers[root]?.[info.fieldName];
     const value = own ? own(args, { store: this.store, info, fallback }) : fallback();
@@ -252,7 +251,7 @@ export class LocalGraphQLExecutor {
     info: GraphQLResolveInfo,
   ): Promise<unknown> {
     const own = fields.get(`${info.parentType.name}.${info.fieldName}`);
-    if (own === undefined) return root === undefined ? defaultFieldResolver(source, args, context, info) : null;
+    if (own === undefined) return root === undefined ? dataFieldResolver(source, args, context, info) : null;
     const resolved = await own({ source, args: JSON.parse(JSON.stringify(args)) as Record<string, unknown>, info, headers: context.meta.headers ?? {}, authMode: context.meta.authMode ?? 'API_KEY', caller: context.meta.caller });
     const path = pathOf(info.path);
     const errors = [...resolved.errors];

@@ -30,10 +30,9 @@ function cut(value: unknown, sets: readonly SelectionSetNode[], fragments: Recor
         const name = selection.name.value;
         if (selection.selectionSet === undefined) leaves.set(name, response[key]);
         else {
-          // The same field under two aliases: each alias's sub-selection, merged.
+          // The same field under two aliases or in two fragments: their sub-selections, merged at every depth.
           const merged = cut(response[key], [selection.selectionSet], fragments);
-          const before = leaves.get(name);
-          leaves.set(name, isObject(before) && isObject(merged) ? { ...before, ...merged } : merged);
+          leaves.set(name, leaves.has(name) ? merge(leaves.get(name), merged) : merged);
         }
       } else {
         const inner = selection.kind === Kind.INLINE_FRAGMENT ? selection.selectionSet : fragments[selection.name.value]?.selectionSet;
@@ -46,3 +45,12 @@ function cut(value: unknown, sets: readonly SelectionSetNode[], fragments: Recor
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Two cuts of one field: objects merged key by key, lists of one length item by item. */
+function merge(before: unknown, after: unknown): unknown {
+  if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) return after.map((item, i) => merge(before[i], item));
+  if (!isObject(before) || !isObject(after)) return after;
+  const out = new Map(Object.entries(before));
+  for (const [key, value] of Object.entries(after)) out.set(key, out.has(key) ? merge(out.get(key), value) : value);
+  return Object.fromEntries(out);
+}

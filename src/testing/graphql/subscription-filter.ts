@@ -13,6 +13,8 @@
  * behaviour, the choice made here is said where it is made.
  */
 
+import { truncate } from '../../errors.js';
+
 export type FilterOperator = 'eq' | 'ne' | 'le' | 'lt' | 'ge' | 'gt' | 'contains' | 'notContains' | 'beginsWith' | 'in' | 'notIn' | 'between' | 'containsAny';
 
 export interface SubscriptionFilterRule {
@@ -125,6 +127,9 @@ const SCALARS: Record<FilterOperator, readonly Scalar[]> = {
 const scalarOf = (value: unknown): Scalar | undefined =>
   typeof value === 'string' ? 'string' : typeof value === 'boolean' ? 'boolean' : typeof value === 'number' && Number.isFinite(value) ? 'number' : undefined;
 
+/** A value as JSON for a message, cut short: a filter may come from a client's arguments, of any size. */
+const quoted = (value: unknown): string => truncate(JSON.stringify(value) ?? 'undefined', 80);
+
 const describe = (value: unknown): string => {
   if (Array.isArray(value)) return 'a list';
   if (value === null) return 'null';
@@ -149,8 +154,8 @@ export function parseSubscriptionFilter(given: unknown): SubscriptionFilter | st
     for (const [f, filter] of filters.entries()) {
       const { fieldName, operator, value } = (filter ?? {}) as { fieldName?: unknown; operator?: unknown; value?: unknown };
       const at = `filterGroup[${g}].filters[${f}]`;
-      if (typeof fieldName !== 'string' || fieldName === '' || fieldName.split('.').includes('')) return `Expected ${at}.fieldName to be a field name (dots between nested fields), but got ${JSON.stringify(fieldName) ?? 'undefined'}.`;
-      if (typeof operator !== 'string' || !OPERATORS.has(operator)) return `Expected ${at}.operator to be one of ${[...OPERATORS].join(', ')}, but got ${JSON.stringify(operator) ?? 'undefined'}.`;
+      if (typeof fieldName !== 'string' || fieldName === '' || fieldName.split('.').includes('')) return `Expected ${at}.fieldName to be a field name (dots between nested fields), but got ${quoted(fieldName)}.`;
+      if (typeof operator !== 'string' || !OPERATORS.has(operator)) return `Expected ${at}.operator to be one of ${[...OPERATORS].join(', ')}, but got ${quoted(operator)}.`;
       const op = operator as FilterOperator;
       const allowed = SCALARS[op];
       if (LIST_OPERATORS.has(op)) {

@@ -5,6 +5,7 @@
  */
 import {
   Kind,
+  defaultFieldResolver,
   executeSync,
   getArgumentValues,
   getOperationAST,
@@ -16,10 +17,29 @@ import {
   type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLError,
+  type GraphQLFieldResolver,
   type GraphQLSchema,
   type SelectionSetNode,
 } from 'graphql';
 import { executionErrorIn, realtimeValidationErrors, requestErrors, syntaxError, type AppSyncGraphQLError } from './appsync-errors.js';
+import { unauthorizedField } from './field-auth.js';
+
+/**
+ * graphql-js's default resolver, except that a name only `Object.prototype` has (`constructor`,
+ * `toString`, `valueOf`…) is absent, as in AppSync's JSON data, not a function called or
+ * "[object Object]". Own properties, getters and methods of a class still resolve.
+ */
+export const dataFieldResolver: GraphQLFieldResolver<unknown, unknown> = (source, args, context, info) =>
+  onlyOnObjectPrototype(source, info.fieldName) ? undefined : defaultFieldResolver(source, args, context, info);
+
+function onlyOnObjectPrototype(source: unknown, name: string): boolean {
+  if (typeof source !== 'object' || source === null) return false;
+  for (let holder: object | null = source; holder !== null; holder = Object.getPrototypeOf(holder) as object | null) {
+    // Object.prototype, of this realm or the sandbox's, is the link whose own prototype is null.
+    if (Object.hasOwn(holder, name)) return holder !== source && Object.getPrototypeOf(holder) === null;
+  }
+  return false;
+}
 
 /**
  * Subscription fields by the mutation that feeds them: `@aws_subscribe(mutations: [...])` on
@@ -141,7 +161,17 @@ export function projectPayload(
   document: DocumentNode,
   subscription: { field: string; operationName: string | undefined; variables: Record<string, unknown> },
   value: unknown,
+  allows?: (typeName: string, fieldName: string) => boolean,
 ): ProjectedPayload {
+  // The subscriber's own auth decides each field it selected, as on HTTP: a field its mode may
+  // not read is null with `Unauthorized`, whoever ran the mutation.
+  const fieldResolver: GraphQLFieldResolver<unknown, unknown> =
+    allows === undefined
+      ? dataFieldResolver
+      : (source, args, context, info) => {
+          if (!allows(info.parentType.name, info.fieldName)) throw unauthorizedField(info.parentType.name, info.fieldName);
+          return dataFieldResolver(source, args, context, info);
+        };
   try {
     const result = executeSync({
       schema,
@@ -149,6 +179,7 @@ export function projectPayload(
       operationName: subscription.operationName,
       variableValues: subscription.variables,
       rootValue: { [subscription.field]: value },
+      fieldResolver,
     });
     if (!('data' in result)) return { data: null, errors: requestErrors(result.errors ?? []) };
     const payload: ProjectedPayload = { data: (result.data ?? null) as Record<string, unknown> | null };

@@ -51,7 +51,10 @@ export interface TemplateApp {
   /** The model being served (replaced by `commit`). */
   model: AppModel;
   apiKeys: string[];
+  /** The GraphQL API's auth rules. */
   auth: LocalAuthOptions;
+  /** The Events API's auth rules (its own modes, the GraphQL API's providers). */
+  eventsAuth: LocalAuthOptions;
   /** The schema's auth directives under the template's default provider. */
   fieldAuth: FieldAuthorizer;
   /** What `serve` says about the JWT and Lambda modes (issuers, whether signatures are verified, the authorizer); empty without them. */
@@ -76,6 +79,9 @@ export interface PreparedApp {
   fieldResolvers: Map<string, TemplateFieldResolver>;
   events: TemplateEventsHandlers;
 }
+
+/** Lambda's default `Timeout`. */
+const LAMBDA_DEFAULT_TIMEOUT_MS = 3_000;
 
 /** `da2-` and 26 lowercase letters and digits, as AppSync's keys look. */
 function newApiKey(): string {
@@ -131,7 +137,8 @@ export async function startTemplateApp(file: string, options: TemplateAppOptions
           throw new TemplateError(`data source ${ds.name} calls ${ds.functionArn}, which is no AWS::Lambda::Function of this template: give a local handler with --lambda <name>=<file>#<export>.`, { file, resource: ds.logicalId });
         }
         const model_ = fn ?? { logicalId: ds.logicalId, functionName: ds.functionArn.split(':').pop() ?? ds.name, arn: ds.functionArn, handler: 'index.handler', runtime: '', code: undefined, environment: {} };
-        runners.set(ds.name, new LambdaDataSource(await loadHandler(model_, override, file), model_.functionName));
+        // Lambda stops a function at its Timeout (3 s unless set); a handler that never answers must not hold the request.
+        runners.set(ds.name, new LambdaDataSource(await loadHandler(model_, override, file), model_.functionName, model_.timeoutMs ?? LAMBDA_DEFAULT_TIMEOUT_MS));
       }
     }
     const fieldResolvers = new Map<string, TemplateFieldResolver>();
@@ -170,16 +177,17 @@ export async function startTemplateApp(file: string, options: TemplateAppOptions
   };
   try {
     const { fieldResolvers, events } = await build(model);
-    // One server serves both APIs with one set of auth rules: the modes either API enables.
+    // Keys for either API (each API accepts keys only if it has API_KEY; a key is not tied to its API).
     const modes = new Set([...(model.api?.authModes ?? []), ...(model.events?.authModes ?? [])]);
     const apiKeys = modes.has('API_KEY') ? model.apiKeys.map(() => newApiKey()) : [];
-    const { auth, notes: authNotes } = await templateAuth(model, { given: options.auth, apiKeys, log, now, templateFile: file, lambdas: options.lambdas });
+    const { auth, eventsAuth, notes: authNotes } = await templateAuth(model, { given: options.auth, apiKeys, log, now, templateFile: file, lambdas: options.lambdas });
     const [defaultProvider] = model.api?.authProviders ?? [];
     const fieldAuth = new FieldAuthorizer({ defaultMode: defaultProvider?.mode ?? 'API_KEY', defaultAction: defaultProvider?.userPool?.defaultAction });
     const app: TemplateApp = {
       model,
       apiKeys,
       auth,
+      eventsAuth,
       fieldAuth,
       authNotes,
       fieldResolvers,

@@ -21,10 +21,10 @@ export interface TemplateAuthInput {
 }
 
 /** The options, and lines saying what `serve` accepts for the JWT and Lambda modes (never a secret). */
-export async function templateAuth(model: AppModel, input: TemplateAuthInput): Promise<{ auth: LocalAuthOptions; notes: string[] }> {
+export async function templateAuth(model: AppModel, input: TemplateAuthInput): Promise<{ auth: LocalAuthOptions; eventsAuth: LocalAuthOptions; notes: string[] }> {
   const given = input.given ?? {};
-  // One server serves both APIs with one set of auth rules: the modes either API enables. The
-  // providers' configuration (issuers, the authorizer) is read from the GraphQL API's.
+  // Each API accepts its own modes (AppSync refuses another API's key). The providers'
+  // configuration (issuers, the authorizer) is read from the GraphQL API's, for both.
   const modes = new Set<string>([...(model.api?.authModes ?? []), ...(model.events?.authModes ?? [])]);
   const providers = model.api?.authProviders ?? [];
   const notes: string[] = [];
@@ -36,7 +36,7 @@ export async function templateAuth(model: AppModel, input: TemplateAuthInput): P
     notes.push(`JWTs are accepted by issuer (${issuers.join(', ')}), client id and expiry; ${keys === undefined ? 'their signatures are NOT verified locally (no JWKS given).' : `their signatures are verified with the JWKS given (${keys} key${keys === 1 ? '' : 's'}).`}`);
   }
   let lambda = given.lambda;
-  // The GraphQL API's authorizer, else the Events API's (one server checks both APIs alike).
+  // The GraphQL API's authorizer, else the Events API's (one authorizer serves both APIs).
   const eventsAuthorizer = model.events?.lambdaAuthorizer;
   const authorizer = providers.find((p) => p.lambda !== undefined)?.lambda ?? (eventsAuthorizer === undefined ? undefined : { authorizerUri: eventsAuthorizer, resultTtlSeconds: 0 });
   if (lambda === undefined && authorizer !== undefined) {
@@ -62,15 +62,18 @@ export async function templateAuth(model: AppModel, input: TemplateAuthInput): P
       notes.push(`Lambda tokens go to the authorizer ${model_.logicalId}, run locally.`);
     }
   }
-  const auth: LocalAuthOptions = {
+  const authFor = (modes: ReadonlySet<string>): LocalAuthOptions => ({
     now: input.now,
     ...(modes.has('API_KEY') ? { apiKeys: [...input.apiKeys, ...(given.apiKeys ?? [])] } : {}),
     ...(modes.has('AWS_IAM') && given.iam ? { iam: given.iam } : {}),
-    ...(userPools.length > 0 ? { userPools } : {}),
-    ...(openIdConnect.length > 0 ? { openIdConnect } : {}),
+    ...(modes.has('AMAZON_COGNITO_USER_POOLS') && userPools.length > 0 ? { userPools } : {}),
+    ...(modes.has('OPENID_CONNECT') && openIdConnect.length > 0 ? { openIdConnect } : {}),
     ...(given.jwks !== undefined ? { jwks: given.jwks } : {}),
     ...((modes.has('AMAZON_COGNITO_USER_POOLS') || modes.has('OPENID_CONNECT')) && given.jwt ? { jwt: given.jwt } : {}),
     ...(modes.has('AWS_LAMBDA') && lambda ? { lambda } : {}),
-  };
-  return { auth, notes };
+  });
+  // Without one of the APIs, its endpoint keeps the other's rules.
+  const graphqlModes = model.api === undefined ? modes : new Set<string>(model.api.authModes);
+  const eventsModes = model.events === undefined ? modes : new Set<string>(model.events.authModes);
+  return { auth: authFor(graphqlModes), eventsAuth: authFor(eventsModes), notes };
 }

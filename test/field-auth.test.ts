@@ -411,3 +411,28 @@ test('serve --jwks reads a JWKS file and says the signatures are verified; a fil
   assert.equal(bad.code, 2);
   assert.equal(bad.stderr.trim().split('\n').pop(), `appsync-websockets: Expected the --jwks file "${join(dir, 'not.json')}" to be a JWKS, {"keys": [{...}, ...]}, but it has no list of keys.`);
 });
+
+test("with a JWKS per issuer, each provider's tokens verify only with its own keys: the OIDC provider's key cannot sign a user pool token", async (t) => {
+  const pool = await rs256('pool-key');
+  const partner = await rs256('partner-key');
+  // The partner's key has a kid the pool's set lacks, and the pool's its own: a shared set would take both.
+  const server = await startLocalAppSync({ template: TEMPLATE, now: () => NOW, auth: { jwks: { byIssuer: { [POOL_ISSUER]: pool.jwks, 'https://id.example.com/': partner.jwks } } }, resolverLog: () => {} });
+  const clients: Client[] = [];
+  t.after(async () => {
+    for (const c of clients) await c.close();
+    await server.close();
+  });
+  const client = (jwtToken: string) => {
+    const c = new Client({ url: server.url, auth: new AppSyncJWTAuthentication({ jwt: jwtToken }), retry: false });
+    clients.push(c);
+    return c;
+  };
+  const claims = { iss: POOL_ISSUER, sub: 'sub-ann', aud: 'web-client', 'cognito:username': 'ann', exp: EXPIRES };
+  assert.deepEqual((await client(await pool.sign(claims)).execute('{ me { name } }')).data, { me: { name: 'ann' } });
+  const forged = await refused(client(await partner.sign({ ...claims, 'cognito:groups': ['admins'] })), '{ me { name } }');
+  assert.equal(forged.errors[0]?.errorType, 'UnauthorizedException');
+  // The partner's own tokens verify with its keys.
+  const partnerClaims = { iss: 'https://id.example.com', sub: 'partner-7', aud: 'partner-app', exp: EXPIRES };
+  assert.deepEqual((await client(await partner.sign(partnerClaims)).execute('{ note { id } }')).data, { note: { id: 'n1' } });
+  assert.ok(server.authNotes.some((note) => note.endsWith("their signatures are verified with each issuer's own JWKS (given for 2; other issuers' tokens are refused).")), server.authNotes.join('\n'));
+});

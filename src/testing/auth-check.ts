@@ -5,11 +5,11 @@
 
 import { withDeadline } from '../deadline.js';
 import { checkJwt, jwtClaims, UNPARSABLE_JWT, type LocalOidcProvider, type LocalUserPool } from './jwt-auth.js';
-import type { LocalJwks } from './jwks-verify.js';
+import type { LocalJwks, LocalJwksByIssuer } from './jwks-verify.js';
 import { lambdaAuthRequest, readLambdaAuthResult, type LocalLambdaAuthRequest, type LocalLambdaAuthResult } from './lambda-auth.js';
 
 export type { LocalOidcProvider, LocalUserPool } from './jwt-auth.js';
-export type { LocalJwks } from './jwks-verify.js';
+export type { LocalJwks, LocalJwksByIssuer } from './jwks-verify.js';
 export type { LocalLambdaAuthRequest, LocalLambdaAuthResult } from './lambda-auth.js';
 
 /** Secret access key (and session token, when the credentials are temporary) of an access key id. */
@@ -38,9 +38,11 @@ export interface LocalAuthOptions {
   openIdConnect?: LocalOidcProvider[];
   /**
    * Public keys (a JWKS, `{ keys: [...] }`) that `userPools` and `openIdConnect` tokens must be
-   * signed with (RS256 or ES256, matched by `kid`); never fetched. @default none: signatures not verified
+   * signed with (RS256 or ES256, matched by `kid`), or `{ byIssuer: { [iss]: JWKS } }` so each
+   * provider's tokens verify only with its own keys (a token of an issuer not listed is refused);
+   * never fetched. @default none: signatures not verified
    */
-  jwks?: LocalJwks;
+  jwks?: LocalJwks | LocalJwksByIssuer;
   /**
    * The Lambda authorizer: true (or `{ isAuthorized: true, resolverContext?, deniedFields? }`)
    * to allow the token; a throw, no answer within 10 s (AppSync's limit) or any other answer refuses it.
@@ -129,8 +131,9 @@ export async function checkAuth(options: LocalAuthOptions | undefined, request: 
     const jwt = checkJwt(authorization, options.userPools ?? [], options.openIdConnect ?? [], (options.now?.() ?? new Date()).getTime());
     issuedHere = jwt !== undefined && (jwt.ok || jwt.message !== UNPARSABLE_JWT);
     if (jwt?.ok) {
-      const { jwtSignatureProblem } = await import('./jwks-verify.js');
-      if (options.jwks === undefined || (await jwtSignatureProblem(authorization, options.jwks)) === undefined) {
+      const { jwksFor, jwtSignatureProblem } = await import('./jwks-verify.js');
+      const keys = options.jwks === undefined ? undefined : jwksFor(options.jwks, jwt.claims.iss);
+      if (options.jwks === undefined || (keys !== undefined && (await jwtSignatureProblem(authorization, keys)) === undefined)) {
         return { ok: true, mode: jwt.mode, caller: { claims: jwt.claims, isDefaultProvider: jwt.isDefaultProvider } };
       }
       refusal = 'You are not authorized to make this call.';

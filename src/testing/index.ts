@@ -19,6 +19,7 @@ export type {
   LocalCaller,
   LocalIamCredentials,
   LocalJwks,
+  LocalJwksByIssuer,
   LocalLambdaAuthRequest,
   LocalLambdaAuthResult,
   LocalOidcProvider,

@@ -11,6 +11,24 @@ export interface LocalJwks {
   keys: Record<string, unknown>[];
 }
 
+/**
+ * One JWKS per issuer (`iss`, without a trailing `/`), as AppSync checks each provider's tokens
+ * against that provider's own keys: a token of an issuer not listed is refused.
+ */
+export interface LocalJwksByIssuer {
+  byIssuer: Record<string, LocalJwks>;
+}
+
+/** The keys a token of `issuer` must be signed with; undefined when none are listed for it. */
+export function jwksFor(given: LocalJwks | LocalJwksByIssuer, issuer: unknown): LocalJwks | undefined {
+  if ('keys' in given) return given;
+  if (typeof issuer !== 'string') return undefined;
+  const own = issuer.replace(/\/+$/, '');
+  // An own property only: an issuer named `__proto__` or `constructor` finds no keys.
+  const entry = Object.entries(given.byIssuer).find(([name]) => name.replace(/\/+$/, '') === own);
+  return entry?.[1];
+}
+
 const ALGORITHMS = {
   RS256: { importAs: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, verifyAs: { name: 'RSASSA-PKCS1-v1_5' } },
   ES256: { importAs: { name: 'ECDSA', namedCurve: 'P-256' }, verifyAs: { name: 'ECDSA', hash: 'SHA-256' } },

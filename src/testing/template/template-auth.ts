@@ -32,8 +32,9 @@ export async function templateAuth(model: AppModel, input: TemplateAuthInput): P
   const openIdConnect = providers.flatMap((p) => (p.oidc ? [{ ...p.oidc, isDefault: p.isDefault }] : []));
   const issuers = [...userPools.map((pool) => userPoolIssuer(pool)), ...openIdConnect.map((p) => p.issuer)];
   if (issuers.length > 0) {
-    const keys = given.jwks?.keys.length;
-    notes.push(`JWTs are accepted by issuer (${issuers.join(', ')}), client id and expiry; ${keys === undefined ? 'their signatures are NOT verified locally (no JWKS given).' : `their signatures are verified with the JWKS given (${keys} key${keys === 1 ? '' : 's'}).`}`);
+    const jwks = given.jwks;
+    const keys = jwks === undefined ? undefined : 'keys' in jwks ? `the JWKS given (${jwks.keys.length} key${jwks.keys.length === 1 ? '' : 's'})` : `each issuer's own JWKS (given for ${Object.keys(jwks.byIssuer).length}; other issuers' tokens are refused)`;
+    notes.push(`JWTs are accepted by issuer (${issuers.join(', ')}), client id and expiry; ${keys === undefined ? 'their signatures are NOT verified locally (no JWKS given).' : `their signatures are verified with ${keys}.`}`);
   }
   let lambda = given.lambda;
   // The GraphQL API's authorizer, else the Events API's (one authorizer serves both APIs).

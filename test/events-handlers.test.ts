@@ -386,7 +386,10 @@ test("EventConfig: ConnectionAuthModes refuses other modes' handshakes; DefaultP
     Properties:
       Name: modes
       EventConfig:
-        AuthProviders: [{ AuthType: API_KEY }, { AuthType: AWS_LAMBDA }]
+        AuthProviders:
+          - AuthType: API_KEY
+          - AuthType: AWS_LAMBDA
+            LambdaAuthorizerConfig: { AuthorizerUri: arn:aws:lambda:us-east-1:123456789012:function:authorizer }
         ConnectionAuthModes: [{ AuthType: API_KEY }]
         DefaultPublishAuthModes: [{ AuthType: AWS_LAMBDA }]
         DefaultSubscribeAuthModes: [{ AuthType: API_KEY }]
@@ -479,4 +482,46 @@ test("an Events API's Lambda authorizer from the template runs locally: its hand
   const stranger = new AppSyncEventsClient({ url: server.eventsUrl, auth: new AppSyncLambdaAuthentication({ token: 'nobody' }), retry: false });
   t.after(() => stranger.close());
   await assert.rejects(stranger.connect());
+});
+
+test("an Events API's own AuthProviders configure its tokens: its user pool's (by issuer, CognitoConfig) are accepted, another issuer's refused", async (t) => {
+  const template = `Resources:
+  Events:
+    Type: AWS::AppSync::Api
+    Properties:
+      Name: pool-only
+      EventConfig:
+        AuthProviders:
+          - AuthType: AMAZON_COGNITO_USER_POOLS
+            CognitoConfig: { UserPoolId: eu-west-1_EventsPool, AwsRegion: eu-west-1, AppIdClientRegex: '^events-web$' }
+        ConnectionAuthModes: [{ AuthType: AMAZON_COGNITO_USER_POOLS }]
+        DefaultPublishAuthModes: [{ AuthType: AMAZON_COGNITO_USER_POOLS }]
+        DefaultSubscribeAuthModes: [{ AuthType: AMAZON_COGNITO_USER_POOLS }]
+  Room:
+    Type: AWS::AppSync::ChannelNamespace
+    Properties:
+      ApiId: !GetAtt Events.ApiId
+      Name: room
+      CodeHandlers: |
+        export function onPublish(ctx) {
+          return ctx.events.map(({ id, payload }) => ({ id, payload: { ...payload, by: ctx.identity.username } }));
+        }
+`;
+  // No auth option: the template's CognitoConfig decides.
+  const server = await startLocalAppSync({ template: writeTemplate(template), lintFrom: false, resolverLog: () => {} });
+  t.after(() => server.close());
+  const token = (claims: Record<string, unknown>) => ['{"alg":"none"}', JSON.stringify(claims), ''].map((part) => Buffer.from(part).toString('base64url')).join('.');
+  const exp = Math.floor(Date.now() / 1000) + 3600;
+  const own = { iss: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_EventsPool', sub: 'sub-eve', 'cognito:username': 'eve', aud: 'events-web', exp };
+  const eve = await eventsClient(t, server, new AppSyncJWTAuthentication({ jwt: token(own) }));
+  const room = eve.subscribe<{ text: string; by: string }>('/room/a');
+  await subscribed(server, 1);
+  await eve.publish('/room/a', [{ text: 'hi' }]);
+  assert.deepEqual((await room.next()).value, { text: 'hi', by: 'eve' });
+  for (const claims of [{ ...own, iss: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Other' }, { ...own, aud: 'other-client' }]) {
+    const stranger = new AppSyncEventsClient({ url: server.eventsUrl, auth: new AppSyncJWTAuthentication({ jwt: token(claims) }), retry: false });
+    t.after(() => stranger.close());
+    await assert.rejects(stranger.connect());
+  }
+  assert.ok(server.authNotes.some((note) => note.includes('https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_EventsPool')), server.authNotes.join('\n'));
 });

@@ -39,15 +39,25 @@ export function readAuthProviders(props: Props, modes: AuthMode[], region: strin
   return providers;
 }
 
-function provider(props: Props, mode: AuthMode, isDefault: boolean, region: string, where: Where): AuthProviderModel {
+/**
+ * An Events API's `EventConfig.AuthProviders`: each with its own configuration (`CognitoConfig`,
+ * `OpenIDConnectConfig`, `LambdaAuthorizerConfig`, as CloudFormation names them there); an Events
+ * API has no default provider, so each counts as one. @throws TemplateError
+ */
+export function readEventsAuthProviders(providers: readonly Props[], region: string, where: Where): AuthProviderModel[] {
+  // Its user pool's configuration is CognitoConfig (a GraphQL API's, UserPoolConfig), with the same fields.
+  return providers.map((given, i) => provider(given, given.AuthType as AuthMode, true, region, (...path) => where(i, ...path), 'CognitoConfig', 'AuthType'));
+}
+
+function provider(props: Props, mode: AuthMode, isDefault: boolean, region: string, where: Where, userPoolKey = 'UserPoolConfig', modeKey = 'AuthenticationType'): AuthProviderModel {
   const model: AuthProviderModel = { mode, isDefault };
   const config = (name: string): Props => {
     const value = props[name];
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TemplateError(`AuthenticationType ${mode} needs ${name}.`, where(name));
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TemplateError(`${modeKey} ${mode} needs ${name}.`, where(name));
     return value as Props;
   };
   const text = (value: unknown, path: string[]): string => {
-    if (typeof value !== 'string' || value === '') throw new TemplateError(`${path.join('.')} must be a non-empty string (AuthenticationType ${mode}), but it is ${JSON.stringify(value ?? null)}.`, where(...path));
+    if (typeof value !== 'string' || value === '') throw new TemplateError(`${path.join('.')} must be a non-empty string (${modeKey} ${mode}), but it is ${JSON.stringify(value ?? null)}.`, where(...path));
     return value;
   };
   const optionalText = (value: unknown, path: string[]): string | undefined => (value === undefined ? undefined : text(value, path));
@@ -66,14 +76,14 @@ function provider(props: Props, mode: AuthMode, isDefault: boolean, region: stri
     return n;
   };
   if (mode === 'AMAZON_COGNITO_USER_POOLS') {
-    const c = config('UserPoolConfig');
+    const c = config(userPoolKey);
     const action = c.DefaultAction ?? 'ALLOW';
-    if (action !== 'ALLOW' && action !== 'DENY') throw new TemplateError(`UserPoolConfig.DefaultAction must be ALLOW or DENY, but it is ${JSON.stringify(action)}.`, where('UserPoolConfig', 'DefaultAction'));
-    if (!isDefault && c.DefaultAction !== undefined) throw new TemplateError('UserPoolConfig.DefaultAction is for the default provider only; an additional Cognito user pool has none.', where('UserPoolConfig', 'DefaultAction'));
+    if (action !== 'ALLOW' && action !== 'DENY') throw new TemplateError(`${userPoolKey}.DefaultAction must be ALLOW or DENY, but it is ${JSON.stringify(action)}.`, where(userPoolKey, 'DefaultAction'));
+    if (!isDefault && c.DefaultAction !== undefined) throw new TemplateError(`${userPoolKey}.DefaultAction is for the default provider only; an additional Cognito user pool has none.`, where(userPoolKey, 'DefaultAction'));
     model.userPool = {
-      userPoolId: text(c.UserPoolId, ['UserPoolConfig', 'UserPoolId']),
-      region: optionalText(c.AwsRegion, ['UserPoolConfig', 'AwsRegion']) ?? region,
-      appIdClientRegex: regex(optionalText(c.AppIdClientRegex, ['UserPoolConfig', 'AppIdClientRegex']), ['UserPoolConfig', 'AppIdClientRegex']),
+      userPoolId: text(c.UserPoolId, [userPoolKey, 'UserPoolId']),
+      region: optionalText(c.AwsRegion, [userPoolKey, 'AwsRegion']) ?? region,
+      appIdClientRegex: regex(optionalText(c.AppIdClientRegex, [userPoolKey, 'AppIdClientRegex']), [userPoolKey, 'AppIdClientRegex']),
       defaultAction: action,
     };
   } else if (mode === 'OPENID_CONNECT') {

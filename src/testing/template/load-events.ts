@@ -7,6 +7,7 @@
 import type { AuthMode, ChannelNamespaceModel, CodeSource, EventsApiModel, HandlerConfigModel } from './model.js';
 import type { TemplateScope } from './scope.js';
 import { TemplateError, type TemplateLocation } from './template-error.js';
+import { readEventsAuthProviders } from './auth-config.js';
 
 type Props = Record<string, unknown>;
 type Where = (id: string, ...path: (string | number)[]) => TemplateLocation;
@@ -66,6 +67,7 @@ export function readEventsApi(resources: EventsResources, scope: TemplateScope, 
     name: String(props.Name ?? id),
     apiId: String(scope.getAtt(id, 'ApiId')),
     authModes: [...known],
+    authProviders: readEventsAuthProviders(eventConfig.AuthProviders as Props[], scope.region, (...path) => where(id, 'Properties', 'EventConfig', 'AuthProviders', ...path)),
     lambdaAuthorizer,
     connectionAuthModes: allowed(modes('ConnectionAuthModes', ['Properties', 'EventConfig'], true), at('ConnectionAuthModes'), 'EventConfig.ConnectionAuthModes'),
     defaultPublishAuthModes: allowed(modes('DefaultPublishAuthModes', ['Properties', 'EventConfig'], true), at('DefaultPublishAuthModes'), 'EventConfig.DefaultPublishAuthModes'),

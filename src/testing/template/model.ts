@@ -146,6 +146,8 @@ export interface EventsApiModel {
   apiId: string;
   /** `AuthProviders`: every mode the API accepts. */
   authModes: EventsAuthMode[];
+  /** Each of `AuthProviders` with its configuration (user pool, OIDC issuer, authorizer). */
+  authProviders: AuthProviderModel[];
   lambdaAuthorizer?: string | undefined;
   connectionAuthModes: EventsAuthMode[];
   defaultPublishAuthModes: EventsAuthMode[];

@@ -8,7 +8,7 @@ import type { LocalAuthOptions } from '../auth-check.js';
 import { loadHandler } from '../datasources/lambda.js';
 import { userPoolIssuer } from '../jwt-auth.js';
 import { templateAuthorizer } from './authorizer.js';
-import type { AppModel, LambdaModel } from './model.js';
+import type { AppModel, AuthProviderModel, LambdaModel } from './model.js';
 
 export interface TemplateAuthInput {
   given: LocalAuthOptions | undefined;
@@ -23,14 +23,18 @@ export interface TemplateAuthInput {
 /** The options, and lines saying what `serve` accepts for the JWT and Lambda modes (never a secret). */
 export async function templateAuth(model: AppModel, input: TemplateAuthInput): Promise<{ auth: LocalAuthOptions; eventsAuth: LocalAuthOptions; notes: string[] }> {
   const given = input.given ?? {};
-  // Each API accepts its own modes (AppSync refuses another API's key). The providers'
-  // configuration (issuers, the authorizer) is read from the GraphQL API's, for both.
+  // Each API accepts its own modes (AppSync refuses another API's key) and its own providers'
+  // tokens (user pools and OIDC issuers, from its own configuration).
   const modes = new Set<string>([...(model.api?.authModes ?? []), ...(model.events?.authModes ?? [])]);
   const providers = model.api?.authProviders ?? [];
   const notes: string[] = [];
-  const userPools = providers.flatMap((p) => (p.userPool ? [{ userPoolId: p.userPool.userPoolId, region: p.userPool.region, appIdClientRegex: p.userPool.appIdClientRegex, isDefault: p.isDefault }] : []));
-  const openIdConnect = providers.flatMap((p) => (p.oidc ? [{ ...p.oidc, isDefault: p.isDefault }] : []));
-  const issuers = [...userPools.map((pool) => userPoolIssuer(pool)), ...openIdConnect.map((p) => p.issuer)];
+  const jwtProviders = (list: readonly AuthProviderModel[]) => ({
+    userPools: list.flatMap((p) => (p.userPool ? [{ userPoolId: p.userPool.userPoolId, region: p.userPool.region, appIdClientRegex: p.userPool.appIdClientRegex, isDefault: p.isDefault }] : [])),
+    openIdConnect: list.flatMap((p) => (p.oidc ? [{ ...p.oidc, isDefault: p.isDefault }] : [])),
+  });
+  const graphqlJwt = jwtProviders(providers);
+  const eventsJwt = jwtProviders(model.events?.authProviders ?? []);
+  const issuers = [...new Set([...graphqlJwt.userPools, ...eventsJwt.userPools].map((pool) => userPoolIssuer(pool)).concat([...graphqlJwt.openIdConnect, ...eventsJwt.openIdConnect].map((p) => p.issuer)))];
   if (issuers.length > 0) {
     const jwks = given.jwks;
     const keys = jwks === undefined ? undefined : 'keys' in jwks ? `the JWKS given (${jwks.keys.length} key${jwks.keys.length === 1 ? '' : 's'})` : `each issuer's own JWKS (given for ${Object.keys(jwks.byIssuer).length}; other issuers' tokens are refused)`;
@@ -39,7 +43,7 @@ export async function templateAuth(model: AppModel, input: TemplateAuthInput): P
   let lambda = given.lambda;
   // The GraphQL API's authorizer, else the Events API's (one authorizer serves both APIs).
   const eventsAuthorizer = model.events?.lambdaAuthorizer;
-  const authorizer = providers.find((p) => p.lambda !== undefined)?.lambda ?? (eventsAuthorizer === undefined ? undefined : { authorizerUri: eventsAuthorizer, resultTtlSeconds: 0 });
+  const authorizer = providers.find((p) => p.lambda !== undefined)?.lambda ?? (eventsAuthorizer === undefined ? undefined : (model.events?.authProviders.find((p) => p.lambda !== undefined)?.lambda ?? { authorizerUri: eventsAuthorizer, resultTtlSeconds: 0 }));
   if (lambda === undefined && authorizer !== undefined) {
     const uri = authorizer.authorizerUri;
     const fn = model.lambdas.find((l) => l.arn === uri || uri.endsWith(`:function:${l.functionName}`));
@@ -63,7 +67,7 @@ export async function templateAuth(model: AppModel, input: TemplateAuthInput): P
       notes.push(`Lambda tokens go to the authorizer ${model_.logicalId}, run locally.`);
     }
   }
-  const authFor = (modes: ReadonlySet<string>): LocalAuthOptions => ({
+  const authFor = (modes: ReadonlySet<string>, { userPools, openIdConnect }: ReturnType<typeof jwtProviders>): LocalAuthOptions => ({
     now: input.now,
     ...(modes.has('API_KEY') ? { apiKeys: [...input.apiKeys, ...(given.apiKeys ?? [])] } : {}),
     ...(modes.has('AWS_IAM') && given.iam ? { iam: given.iam } : {}),
@@ -76,5 +80,8 @@ export async function templateAuth(model: AppModel, input: TemplateAuthInput): P
   // Without one of the APIs, its endpoint keeps the other's rules.
   const graphqlModes = model.api === undefined ? modes : new Set<string>(model.api.authModes);
   const eventsModes = model.events === undefined ? modes : new Set<string>(model.events.authModes);
-  return { auth: authFor(graphqlModes), eventsAuth: authFor(eventsModes), notes };
+  // Likewise its providers: an API alone serves both endpoints with its own.
+  const graphqlAuth = authFor(graphqlModes, model.api === undefined ? eventsJwt : graphqlJwt);
+  const eventsAuth = authFor(eventsModes, model.events === undefined ? graphqlJwt : eventsJwt);
+  return { auth: graphqlAuth, eventsAuth, notes };
 }

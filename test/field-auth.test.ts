@@ -25,7 +25,7 @@ import {
   TransportServerError,
   type AppSyncAuthentication,
 } from '../src/index.js';
-import { startLocalAppSync, type LocalAppSync } from '../src/testing/index.js';
+import { startLocalAppSync, type LocalAppSync, type LocalJwks, type LocalJwksByIssuer } from '../src/testing/index.js';
 import { assertNoSecrets, cli } from './cli-helpers.js';
 import { errorOf, take } from './helpers.js';
 
@@ -372,10 +372,9 @@ async function rs256(kid: string): Promise<{ jwks: { keys: Record<string, unknow
   };
 }
 
-test('with a JWKS given, user pool and OIDC tokens must be signed by one of its keys (RS256, matched by kid)', async (t) => {
-  const pool = await rs256('pool-key');
-  const impostor = await rs256('pool-key');
-  const server = await startLocalAppSync({ template: TEMPLATE, now: () => NOW, auth: { jwks: pool.jwks }, resolverLog: () => {} });
+/** The fixture served with `auth.jwks`, and a maker of JWT clients closed after the test. */
+async function serveWithJwks(t: TestContext, jwks: LocalJwks | LocalJwksByIssuer): Promise<{ server: LocalAppSync; client(token: string): Client }> {
+  const server = await startLocalAppSync({ template: TEMPLATE, now: () => NOW, auth: { jwks }, resolverLog: () => {} });
   const clients: Client[] = [];
   t.after(async () => {
     for (const c of clients) await c.close();
@@ -386,6 +385,13 @@ test('with a JWKS given, user pool and OIDC tokens must be signed by one of its 
     clients.push(c);
     return c;
   };
+  return { server, client };
+}
+
+test('with a JWKS given, user pool and OIDC tokens must be signed by one of its keys (RS256, matched by kid)', async (t) => {
+  const pool = await rs256('pool-key');
+  const impostor = await rs256('pool-key');
+  const { server, client } = await serveWithJwks(t, pool.jwks);
   const claims = { iss: POOL_ISSUER, sub: 'sub-ann', aud: 'web-client', 'cognito:username': 'ann', exp: EXPIRES };
   assert.deepEqual((await client(await pool.sign(claims)).execute('{ me { name } }')).data, { me: { name: 'ann' } });
   for (const token of [await impostor.sign(claims), jwt(claims), await pool.sign({ ...claims, exp: NOW.getTime() / 1000 - 1 })]) {
@@ -416,17 +422,7 @@ test("with a JWKS per issuer, each provider's tokens verify only with its own ke
   const pool = await rs256('pool-key');
   const partner = await rs256('partner-key');
   // The partner's key has a kid the pool's set lacks, and the pool's its own: a shared set would take both.
-  const server = await startLocalAppSync({ template: TEMPLATE, now: () => NOW, auth: { jwks: { byIssuer: { [POOL_ISSUER]: pool.jwks, 'https://id.example.com/': partner.jwks } } }, resolverLog: () => {} });
-  const clients: Client[] = [];
-  t.after(async () => {
-    for (const c of clients) await c.close();
-    await server.close();
-  });
-  const client = (jwtToken: string) => {
-    const c = new Client({ url: server.url, auth: new AppSyncJWTAuthentication({ jwt: jwtToken }), retry: false });
-    clients.push(c);
-    return c;
-  };
+  const { server, client } = await serveWithJwks(t, { byIssuer: { [POOL_ISSUER]: pool.jwks, 'https://id.example.com/': partner.jwks } });
   const claims = { iss: POOL_ISSUER, sub: 'sub-ann', aud: 'web-client', 'cognito:username': 'ann', exp: EXPIRES };
   assert.deepEqual((await client(await pool.sign(claims)).execute('{ me { name } }')).data, { me: { name: 'ann' } });
   const forged = await refused(client(await partner.sign({ ...claims, 'cognito:groups': ['admins'] })), '{ me { name } }');

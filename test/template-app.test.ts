@@ -109,6 +109,13 @@ test('a typo in a resource reference is refused at start, naming the resource an
   assert.match(error.message, /template\.yaml:\d+: resource TodoTableDataSource: !Ref TodoTabel names no parameter, pseudo parameter or resource \(resources: TodoAPI, /);
 });
 
+test('a resolver on a field the schema lacks is refused at start, naming the resource and line', async () => {
+  const file = edited(UNIT, 'FieldName: deleteTodo', 'FieldName: deleteTodos');
+  const line = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes('FieldName: deleteTodos')) + 1;
+  const error = await refusal(file);
+  assert.match(error.message, new RegExp(`template\\.yaml:${line}: resource \\w+: the resolver of Mutation\\.deleteTodos names a field the schema lacks: AppSync would refuse to deploy it\\.$`));
+});
+
 test('resolver code with a syntax error is refused at start, naming resource, file and line', async () => {
   const file = edited(UNIT, "return { operation: 'Scan', filter, limit, nextToken };", "return { operation: 'Scan' filter };");
   const error = await refusal(file);

@@ -231,13 +231,15 @@ test("serve --template with an Events API: the printed events lines use the temp
   assert.equal(await serve.done, 0);
 });
 
-test('serve: the template-only flags without --template, and --data-dir with --dynamodb-endpoint, are usage errors', async (t) => {
+test('serve: the template-only flags without --template, --data-dir with --dynamodb-endpoint, and a --dynamodb-endpoint without AWS credentials are usage errors', async (t) => {
   for (const [args, pattern] of [
     [['--data-dir', 'data'], /Expected --data-dir with --template/],
     [['--dynamodb-endpoint', 'http://127.0.0.1:8000'], /Expected --dynamodb-endpoint with --template/],
     [['--parameter', 'Stage=dev'], /Expected --parameter with --template/],
     [['--lambda', 'Fn=handler.mjs#handler'], /Expected --lambda with --template/],
     [['--template', 'template.yaml', '--data-dir', 'data', '--dynamodb-endpoint', 'http://127.0.0.1:8000'], /Expected --data-dir or --dynamodb-endpoint, not both/],
+    // No AWS credentials in the child's environment: the SDK's own error would name no way out.
+    [['--template', fileURLToPath(new URL('../../examples/chat-app/template.yaml', import.meta.url)), '--dynamodb-endpoint', 'http://127.0.0.1:9'], /--dynamodb-endpoint\) are signed with the AWS SDK's credential chain, which found no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/],
   ] as const) {
     const end = await cli(t, ['serve', '--port', '0', ...args]).done;
     assert.equal(end.code, EXIT.USAGE, end.stderr);

@@ -7,6 +7,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { TransportConfigurationError } from '../../errors.js';
 import { loadOptional } from '../appsync-js/optional.js';
 import type { TableModel } from '../template/model.js';
 
@@ -57,6 +58,12 @@ export async function startDynamoDB(tables: TableModel[], options: DynamoDBEngin
     await ensureTables(engine, tables);
   } catch (error) {
     await close();
+    if (options.endpoint !== undefined && (error as Error).name === 'CredentialsProviderError') {
+      throw new TransportConfigurationError(
+        `Requests to the DynamoDB endpoint ${options.endpoint} (--dynamodb-endpoint) are signed with the AWS SDK's credential chain, which found no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (any values for DynamoDB Local, e.g. local) or AWS_PROFILE.`,
+        { cause: error },
+      );
+    }
     throw error;
   }
   return engine;

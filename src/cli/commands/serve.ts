@@ -42,7 +42,7 @@ export function registerServe(program: Command, context: CliContext): void {
     .command('serve')
     .description('Run the local AppSync (queries, mutations, subscriptions and AppSync Events) and print its URLs; runs until Ctrl-C or SIGTERM.')
     .option('--schema <file>', 'AppSync schema file (SDL; AppSync scalars and directives need no declaration) (default: the bundled chat schema)')
-    .option('--template <file>', "run this CloudFormation template's AppSync API (YAML or JSON; a CDK app's cdk.out/<Stack>.template.json): its schema, APPSYNC_JS resolvers, data sources and API keys")
+    .option('--template <file>', "run this CloudFormation template's AppSync API (YAML or JSON; a CDK app's cdk.out/<Stack>.template.json): its schema, APPSYNC_JS resolvers, data sources, DynamoDB tables and API keys, and its Events API if it has one")
     .option('--parameter <Name=Value>', 'with --template: a template parameter, overriding its default (repeatable)', collect)
     .option('--lambda <LogicalIdOrName=file#export>', "with --template: a local handler for one of the template's Lambda functions (a data source's or an authorizer's), by logical id or FunctionName (repeatable)", collect)
     .option('--dynamodb-endpoint <url>', "with --template: use this DynamoDB (or DynamoDB Local) endpoint instead of the embedded in-memory engine; the template's tables are created there when missing")
@@ -63,14 +63,16 @@ export function registerServe(program: Command, context: CliContext): void {
       'after',
       `
 Prints four lines on stdout, "HTTP: <url>", "real-time: <url>", "events: <url>" and
-"page: <url>" (with --template, then an "api key: <key>" line per key made for it), then on stderr ready-to-paste subscribe, query and events command lines for this
-server (with an auth flag it accepts). GraphQL clients use the HTTP URL (the real-time one is
-derived from it); AppSync Events clients (\`events subscribe\`, \`events publish\`) use the
-events URL. The page is a live chat, run by this library in your browser, on the bundled schema
-or any schema with createMessage(room, text) and onCreateMessage (with --api-key, add
-?apiKey=<key> to its URL). Without any auth flag every
-request is accepted, whatever auth it carries. Ctrl-C or SIGTERM closes every connection and
-the server; the exit code is then 130 after Ctrl-C, 0 after SIGTERM.
+"page: <url>" (with --template, then an "api key: <key>" line per key made for it), then on
+stderr ready-to-paste subscribe, query and events command lines for this server (with an auth
+flag it accepts). GraphQL clients use the HTTP URL (the real-time one is derived from it);
+AppSync Events clients (\`events subscribe\`, \`events publish\`) use the events URL. The page
+is a live chat, run by this library in your browser, on the bundled schema or any schema with
+createMessage(room, text) and onCreateMessage (with --api-key, add ?apiKey=<key> to its URL).
+Without any auth flag every request is accepted, whatever auth it carries; with --template,
+what the template's auth modes accept (its API keys are the "api key:" lines), plus what the
+auth flags add. Ctrl-C or SIGTERM closes every connection and the server; the exit code is then
+130 after Ctrl-C, 0 after SIGTERM.
 
 Example:
   appsync-websockets serve --api-key da2-local &

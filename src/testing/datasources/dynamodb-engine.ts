@@ -43,7 +43,7 @@ export async function startDynamoDB(tables: TableModel[], options: DynamoDBEngin
   }
   const client = new sdk.DynamoDBClient({
     endpoint,
-    region: options.region,
+    region: signingRegion(endpoint, options.region),
     // The embedded engine checks no signature; a real endpoint given with --dynamodb-endpoint
     // uses the usual credential chain.
     ...(options.endpoint === undefined ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
@@ -67,6 +67,11 @@ export async function startDynamoDB(tables: TableModel[], options: DynamoDBEngin
     throw error;
   }
   return engine;
+}
+
+/** The region requests are signed for: the one a real DynamoDB endpoint names (`https://dynamodb.eu-west-1.amazonaws.com`), else `fallback`. */
+export function signingRegion(endpoint: string, fallback: string): string {
+  return /^https?:\/\/dynamodb(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?(?::\d+)?\/?$/i.exec(endpoint)?.[1] ?? fallback;
 }
 
 /** Creates the tables that are missing (at start, and when `--watch` reloads a template that adds one). */

@@ -16,7 +16,7 @@ import { firstSessionLines, shellQuote } from '../src/cli/first-session.js';
 import { explain, type HintContext } from '../src/cli/hints.js';
 import { buildAppSyncSchema } from '../src/schema/appsync-sdl.js';
 import { CHAT_SCHEMA } from '../src/testing/index.js';
-import { CLI, childEnv } from './cli-helpers.js';
+import { CLI, childEnv, cli } from './cli-helpers.js';
 
 const LOCAL = 'http://127.0.0.1:4000';
 
@@ -207,4 +207,42 @@ test('serve --template: the api key line, a first session that names the key mad
   assert.equal(subscribe.output.stdout, '{"data":{"onPost":{"room":"lobby","text":"hi"}}}\n');
   serve.child.kill('SIGTERM');
   assert.equal(await serve.done, 0);
+});
+
+test("serve --template with an Events API: the printed events lines use the template's first namespace, and work", async (t) => {
+  const template = fileURLToPath(new URL('../../test/fixtures/events-handlers/template.yaml', import.meta.url));
+  const serve = spawnShell(t, `${shellQuote(process.execPath)} ${shellQuote(CLI)} serve --port 0 --template ${shellQuote(template)}`, childEnv());
+  await serve.waitFor(/^The page .*$/m, 'stderr');
+  const key = /^api key: (da2-[a-z0-9]{26})$/m.exec(serve.output.stdout)?.[1];
+  assert.ok(key, serve.output.stdout);
+  const printed = (command: string): string => {
+    const match = new RegExp(`^  npx appsync-websockets (${command} .*)$`, 'm').exec(serve.output.stderr);
+    assert.ok(match, `serve printed no ${command} line: ${serve.output.stderr}`);
+    return `${shellQuote(process.execPath)} ${shellQuote(CLI)} ${match[1] ?? ''}`;
+  };
+  const env = { ...childEnv(), APPSYNC_API_KEY: key };
+  const events = spawnShell(t, `${printed('events subscribe')} --count 1`, env);
+  await events.waitFor(/subscribed to \/chat\/\*/, 'stderr');
+  const publish = spawnShell(t, printed('events publish'), env);
+  assert.equal(await publish.done, 0, publish.output.stderr);
+  assert.equal(await events.done, 0, events.output.stderr);
+  assert.match(events.output.stdout, /^\{"text":"HELLO",/);
+  serve.child.kill('SIGTERM');
+  assert.equal(await serve.done, 0);
+});
+
+test('serve: the template-only flags without --template, --data-dir with --dynamodb-endpoint, and a --dynamodb-endpoint without AWS credentials are usage errors', async (t) => {
+  for (const [args, pattern] of [
+    [['--data-dir', 'data'], /Expected --data-dir with --template/],
+    [['--dynamodb-endpoint', 'http://127.0.0.1:8000'], /Expected --dynamodb-endpoint with --template/],
+    [['--parameter', 'Stage=dev'], /Expected --parameter with --template/],
+    [['--lambda', 'Fn=handler.mjs#handler'], /Expected --lambda with --template/],
+    [['--template', 'template.yaml', '--data-dir', 'data', '--dynamodb-endpoint', 'http://127.0.0.1:8000'], /Expected --data-dir or --dynamodb-endpoint, not both/],
+    // No AWS credentials in the child's environment: the SDK's own error would name no way out.
+    [['--template', fileURLToPath(new URL('../../examples/chat-app/template.yaml', import.meta.url)), '--dynamodb-endpoint', 'http://127.0.0.1:9'], /--dynamodb-endpoint\) are signed with the AWS SDK's credential chain, which found no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/],
+  ] as const) {
+    const end = await cli(t, ['serve', '--port', '0', ...args]).done;
+    assert.equal(end.code, EXIT.USAGE, end.stderr);
+    assert.match(end.stderr, pattern);
+  }
 });

@@ -15,6 +15,7 @@ import { startLocalAppSync, type LocalAppSync } from '../src/testing/index.js';
 
 const FIXTURES = fileURLToPath(new URL('../../test/fixtures/aws-appsync-resolver-samples/', import.meta.url));
 const UNIT = join(FIXTURES, 'todo-api-cfn/template.yaml');
+const DIR_OF_CHAT = fileURLToPath(new URL('../../examples/chat-app/', import.meta.url));
 const PIPELINE = join(FIXTURES, 'todo-api-pipeline-cfn/template.yaml');
 
 async function serve(t: TestContext, template: string, extra: Parameters<typeof startLocalAppSync>[0] = {}): Promise<{ server: LocalAppSync; client: Client; logs: string[] }> {
@@ -107,6 +108,22 @@ test('aws-samples todo-api-pipeline-cfn runs unmodified: pipeline resolvers with
 test('a typo in a resource reference is refused at start, naming the resource and line', async () => {
   const error = await refusal(edited(UNIT, 'TableName: !Ref TodoTable', 'TableName: !Ref TodoTabel'));
   assert.match(error.message, /template\.yaml:\d+: resource TodoTableDataSource: !Ref TodoTabel names no parameter, pseudo parameter or resource \(resources: TodoAPI, /);
+});
+
+test('a parameter the template does not declare is refused, naming those it has', async () => {
+  const error = await startLocalAppSync({ template: join(DIR_OF_CHAT, 'template.yaml'), parameters: { Stage: 'dev' } }).then(
+    (server) => server.close().then(() => assert.fail('expected the parameter to be refused')),
+    (e: unknown) => e,
+  );
+  assert.ok(error instanceof TransportConfigurationError, String(error));
+  assert.match(error.message, /template\.yaml: Stage \(given with --parameter or parameters\) is not a parameter of this template \(it has PrivatePrefix\)\.$/);
+});
+
+test('a resolver on a field the schema lacks is refused at start, naming the resource and line', async () => {
+  const file = edited(UNIT, 'FieldName: deleteTodo', 'FieldName: deleteTodos');
+  const line = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes('FieldName: deleteTodos')) + 1;
+  const error = await refusal(file);
+  assert.match(error.message, new RegExp(`template\\.yaml:${line}: resource \\w+: the resolver of Mutation\\.deleteTodos names a field the schema lacks: AppSync would refuse to deploy it\\.$`));
 });
 
 test('resolver code with a syntax error is refused at start, naming resource, file and line', async () => {

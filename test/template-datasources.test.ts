@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startLocalAppSync, type LocalAppSync } from '../src/testing/index.js';
+import { signingRegion } from '../src/testing/datasources/dynamodb-engine.js';
 
 const DIR = fileURLToPath(new URL('../../test/fixtures/datasources/', import.meta.url));
 const TEMPLATE = join(DIR, 'template.yaml');
@@ -106,4 +107,11 @@ test("dynamodbEndpoint: the template's tables are created on that endpoint and t
   assert.equal(tables.length, 1, String(tables));
   const items = (await client.send(new ScanCommand({ TableName: tables[0] }))).Items;
   assert.deepEqual(items, [{ id: { S: 'n1' }, text: { S: 'remote' } }]);
+});
+
+test("dynamodbEndpoint: requests to a real DynamoDB endpoint are signed for the region it names, others for us-east-1", () => {
+  assert.equal(signingRegion('https://dynamodb.eu-west-1.amazonaws.com', 'us-east-1'), 'eu-west-1');
+  assert.equal(signingRegion('https://dynamodb-fips.us-gov-west-1.amazonaws.com/', 'us-east-1'), 'us-gov-west-1');
+  assert.equal(signingRegion('https://dynamodb.cn-north-1.amazonaws.com.cn', 'us-east-1'), 'cn-north-1');
+  assert.equal(signingRegion('http://localhost:8000', 'us-east-1'), 'us-east-1');
 });

@@ -42,11 +42,11 @@ export function registerServe(program: Command, context: CliContext): void {
     .command('serve')
     .description('Run the local AppSync (queries, mutations, subscriptions and AppSync Events) and print its URLs; runs until Ctrl-C or SIGTERM.')
     .option('--schema <file>', 'AppSync schema file (SDL; AppSync scalars and directives need no declaration) (default: the bundled chat schema)')
-    .option('--template <file>', "run this CloudFormation template's AppSync API (YAML or JSON; a CDK app's cdk.out/<Stack>.template.json): its schema, APPSYNC_JS resolvers, data sources and API keys")
-    .option('--parameter <Name=Value>', 'a template parameter, overriding its default (repeatable)', collect)
-    .option('--lambda <LogicalIdOrName=file#export>', "a local handler for the template's Lambda function (repeatable)", collect)
-    .option('--dynamodb-endpoint <url>', 'use this DynamoDB (or DynamoDB Local) endpoint instead of the embedded in-memory engine')
-    .option('--data-dir <dir>', "keep the embedded DynamoDB's data in this folder")
+    .option('--template <file>', "run this CloudFormation template's AppSync API (YAML or JSON; a CDK app's cdk.out/<Stack>.template.json): its schema, APPSYNC_JS resolvers, data sources, DynamoDB tables and API keys, and its Events API if it has one")
+    .option('--parameter <Name=Value>', 'with --template: a template parameter, overriding its default (repeatable)', collect)
+    .option('--lambda <LogicalIdOrName=file#export>', "with --template: a local handler for one of the template's Lambda functions (a data source's or an authorizer's), by logical id or FunctionName (repeatable)", collect)
+    .option('--dynamodb-endpoint <url>', "with --template: use this DynamoDB (or DynamoDB Local) endpoint instead of the embedded in-memory engine; the template's tables are created there when missing")
+    .option('--data-dir <dir>', "with --template: keep the embedded DynamoDB's data in this folder (not with --dynamodb-endpoint)")
     .option('--jwks <file>', "with --template: a JWKS file ({\"keys\": [...]}, e.g. a user pool's saved .well-known/jwks.json) whose keys the template's user pool and OIDC tokens must be signed with (default: signatures are not verified)")
     .option('--watch', 'with --template: reload when the template or a file it reads changes, keeping live connections (a broken edit is reported and the last good version keeps serving)')
     .option('--port <port>', 'port to listen on; 0 picks a free one', port, DEFAULT_PORT)
@@ -63,14 +63,16 @@ export function registerServe(program: Command, context: CliContext): void {
       'after',
       `
 Prints four lines on stdout, "HTTP: <url>", "real-time: <url>", "events: <url>" and
-"page: <url>", then on stderr ready-to-paste subscribe, query and events command lines for this
-server (with an auth flag it accepts). GraphQL clients use the HTTP URL (the real-time one is
-derived from it); AppSync Events clients (\`events subscribe\`, \`events publish\`) use the
-events URL. The page is a live chat, run by this library in your browser, on the bundled schema
-or any schema with createMessage(room, text) and onCreateMessage (with --api-key, add
-?apiKey=<key> to its URL). Without any auth flag every
-request is accepted, whatever auth it carries. Ctrl-C or SIGTERM closes every connection and
-the server; the exit code is then 130 after Ctrl-C, 0 after SIGTERM.
+"page: <url>" (with --template, then an "api key: <key>" line per key made for it), then on
+stderr ready-to-paste subscribe, query and events command lines for this server (with an auth
+flag it accepts). GraphQL clients use the HTTP URL (the real-time one is derived from it);
+AppSync Events clients (\`events subscribe\`, \`events publish\`) use the events URL. The page
+is a live chat, run by this library in your browser, on the bundled schema or any schema with
+createMessage(room, text) and onCreateMessage (with --api-key, add ?apiKey=<key> to its URL).
+Without any auth flag every request is accepted, whatever auth it carries; with --template,
+what the template's auth modes accept (its API keys are the "api key:" lines), plus what the
+auth flags add. Ctrl-C or SIGTERM closes every connection and the server; the exit code is then
+130 after Ctrl-C, 0 after SIGTERM.
 
 Example:
   appsync-websockets serve --api-key da2-local &
@@ -87,6 +89,11 @@ async function serve(context: CliContext, flags: ServeFlags): Promise<ExitCode> 
   const namespaces = eventsNamespaces(flags.eventsNamespace);
   if (flags.template !== undefined && flags.schema !== undefined) throw new CliUsageError('Expected --template or --schema, not both: the template brings its schema.');
   if (flags.watch === true && flags.template === undefined) throw new CliUsageError('Expected --watch with --template: it reloads the template and the code files it reads.');
+  if (flags.template === undefined) {
+    const stray = (['parameter', 'lambda', 'dynamodbEndpoint', 'dataDir'] as const).find((name) => flags[name] !== undefined);
+    if (stray !== undefined) throw new CliUsageError(`Expected --${stray.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} with --template: only a template has parameters, Lambda functions and DynamoDB tables.`);
+  }
+  if (flags.dataDir !== undefined && flags.dynamodbEndpoint !== undefined) throw new CliUsageError('Expected --data-dir or --dynamodb-endpoint, not both: --data-dir keeps the embedded engine\'s data.');
   if (flags.jwks !== undefined) {
     if (flags.template === undefined) throw new CliUsageError("Expected --jwks with --template: it checks the signatures of tokens from the template's user pools and OIDC providers.");
   }
@@ -134,7 +141,7 @@ async function serve(context: CliContext, flags: ServeFlags): Promise<ExitCode> 
     );
     if (server.notEmulated.size > 0) note(io, `not emulated (no local meaning): ${[...server.notEmulated].map(([id, type]) => `${id} (${type})`).join(', ')}`);
     const served = { apiKeys: [...server.apiKeys, ...(flags.apiKey ?? [])], madeApiKeys: server.apiKeys, jwts: flags.jwt ?? [], lambdaTokens: flags.lambdaToken ?? [], iamAccessKeyId: flags.iamAccessKeyId, iamSessionToken: flags.iamSessionToken !== undefined };
-    if (server.schema !== undefined) for (const line of firstSessionLines(server, server.schema, served, namespaces[0])) note(io, line);
+    if (server.schema !== undefined) for (const line of firstSessionLines(server, server.schema, served, server.events.namespaceNames[0] ?? namespaces[0])) note(io, line);
     const reason = await stopped;
     note(io, `stopping (${reason})`);
     return exitCodeForStop(reason);

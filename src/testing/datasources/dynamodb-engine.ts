@@ -7,6 +7,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { TransportConfigurationError } from '../../errors.js';
 import { loadOptional } from '../appsync-js/optional.js';
 import type { TableModel } from '../template/model.js';
 
@@ -42,7 +43,7 @@ export async function startDynamoDB(tables: TableModel[], options: DynamoDBEngin
   }
   const client = new sdk.DynamoDBClient({
     endpoint,
-    region: options.region,
+    region: signingRegion(endpoint, options.region),
     // The embedded engine checks no signature; a real endpoint given with --dynamodb-endpoint
     // uses the usual credential chain.
     ...(options.endpoint === undefined ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
@@ -57,9 +58,20 @@ export async function startDynamoDB(tables: TableModel[], options: DynamoDBEngin
     await ensureTables(engine, tables);
   } catch (error) {
     await close();
+    if (options.endpoint !== undefined && (error as Error).name === 'CredentialsProviderError') {
+      throw new TransportConfigurationError(
+        `Requests to the DynamoDB endpoint ${options.endpoint} (--dynamodb-endpoint) are signed with the AWS SDK's credential chain, which found no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (any values for DynamoDB Local, e.g. local) or AWS_PROFILE.`,
+        { cause: error },
+      );
+    }
     throw error;
   }
   return engine;
+}
+
+/** The region requests are signed for: the one a real DynamoDB endpoint names (`https://dynamodb.eu-west-1.amazonaws.com`), else `fallback`. */
+export function signingRegion(endpoint: string, fallback: string): string {
+  return /^https?:\/\/dynamodb(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?(?::\d+)?\/?$/i.exec(endpoint)?.[1] ?? fallback;
 }
 
 /** Creates the tables that are missing (at start, and when `--watch` reloads a template that adds one). */

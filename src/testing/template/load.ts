@@ -7,6 +7,7 @@
  * (`AWS::AppSync::Api`, `AWS::AppSync::ChannelNamespace`) is read by load-events.ts.
  */
 import { readFileSync } from 'node:fs';
+import { parse } from 'graphql';
 import { basename, extname } from 'node:path';
 import { AssetFinder } from './assets.js';
 import { parseTemplate } from './cfn-yaml.js';
@@ -138,8 +139,10 @@ export function loadTemplate(file: string, options: LoadTemplateOptions = {}): A
     functions.set(id, { logicalId: id, functionId: id, name: String(props.Name ?? id), dataSourceName, code: code(id, props), maxBatchSize: numberOr(props.MaxBatchSize) });
   }
   const resolvers: ResolverModel[] = [];
+  const fields = schema === undefined ? undefined : schemaFields(schema);
   for (const { id, props } of ofType('AWS::AppSync::Resolver')) {
     const field = `${String(props.TypeName)}.${String(props.FieldName)}`;
+    if (fields !== undefined && !fields.has(field)) throw new TemplateError(`the resolver of ${field} names a field the schema lacks: AppSync would refuse to deploy it.`, where(id, 'Properties', 'FieldName'));
     requireJs(id, props, `the resolver of ${field}`);
     const kind = props.Kind === 'PIPELINE' ? 'PIPELINE' : 'UNIT';
     const resolver: ResolverModel = { logicalId: id, typeName: String(props.TypeName), fieldName: String(props.FieldName), kind, functions: [], code: code(id, props), maxBatchSize: numberOr(props.MaxBatchSize) };
@@ -263,4 +266,15 @@ function readLambda(id: string, props: Props, metadata: Props | undefined, scope
     code,
     environment: Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, String(v)])),
   };
+}
+
+/** `Type.field` for every field the schema declares; undefined when it does not parse (the schema's own check says why). */
+function schemaFields(sdl: string): Set<string> | undefined {
+  let document;
+  try {
+    document = parse(sdl);
+  } catch {
+    return undefined;
+  }
+  return new Set(document.definitions.flatMap((d) => ('fields' in d && 'name' in d && d.name !== undefined ? (d.fields ?? []).map((f) => `${d.name.value}.${f.name.value}`) : [])));
 }

@@ -54,7 +54,7 @@ export class TemplateScope implements IntrinsicScope {
     for (const name of Object.keys(given)) {
       if (declared[name] === undefined) {
         const known = Object.keys(declared);
-        throw new TemplateError(`--parameter ${name}=… names no parameter of this template (it has ${known.length > 0 ? known.join(', ') : 'none'}).`, { file: this.#file });
+        throw new TemplateError(`${name} (given with --parameter or parameters) is not a parameter of this template (it has ${known.length > 0 ? known.join(', ') : 'none'}).`, { file: this.#file });
       }
     }
     for (const [name, spec] of Object.entries(declared)) {

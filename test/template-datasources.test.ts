@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,6 +90,23 @@ test('dataDir keeps the embedded DynamoDB on disk: a restart finds what was writ
   await first.close();
   const second = await serve(t, { dataDir });
   assert.deepEqual(await run(second, '{ notes(ids: ["n1"]) { id text } }'), { notes: [{ id: 'n1', text: 'kept' }] });
+  // The API keys are kept with the data, so a saved key keeps working; only the owner may read them.
+  assert.equal(second.apiKeys.length, 1);
+  assert.deepEqual(second.apiKeys, first.apiKeys);
+  assert.equal(statSync(join(dataDir, 'appsync-api-keys.json')).mode & 0o777, 0o600);
+  // Without a data directory, each start makes new ones.
+  const fresh = await serve(t);
+  assert.notDeepEqual(fresh.apiKeys, first.apiKeys);
+});
+
+test('dataDir: a key file that is not the one the local AppSync writes is a start error naming it, not silently replaced', async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'appsync-data-'));
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  writeFileSync(join(dataDir, 'appsync-api-keys.json'), '["not", "ours"]');
+  await assert.rejects(startLocalAppSync({ template: TEMPLATE, lambdas: { ShoutFunction: SHOUT }, dataDir }), (error: Error) => {
+    assert.match(error.message, /keeps its API keys in .*appsync-api-keys\.json, which is not the JSON object of keys by resource it writes: delete it to get new keys\./);
+    return true;
+  });
 });
 
 test("dynamodbEndpoint: the template's tables are created on that endpoint and the app's writes land there", async (t) => {

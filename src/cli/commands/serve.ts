@@ -46,7 +46,7 @@ export function registerServe(program: Command, context: CliContext): void {
     .option('--parameter <Name=Value>', 'with --template: a template parameter, overriding its default (repeatable)', collect)
     .option('--lambda <LogicalIdOrName=file#export>', "with --template: a local handler for one of the template's Lambda functions (a data source's or an authorizer's), by logical id or FunctionName (repeatable)", collect)
     .option('--dynamodb-endpoint <url>', "with --template: use this DynamoDB (or DynamoDB Local) endpoint instead of the embedded in-memory engine; the template's tables are created there when missing")
-    .option('--data-dir <dir>', "with --template: keep the embedded DynamoDB's data in this folder (not with --dynamodb-endpoint)")
+    .option('--data-dir <dir>', "with --template: keep the embedded DynamoDB's data, and the API keys made for the template, in this folder (not with --dynamodb-endpoint)")
     .option('--jwks <file>', "with --template: a JWKS file ({\"keys\": [...]}, e.g. a user pool's saved .well-known/jwks.json) whose keys the template's user pool and OIDC tokens must be signed with (default: signatures are not verified)")
     .option('--watch', 'with --template: reload when the template or a file it reads changes, keeping live connections (a broken edit is reported and the last good version keeps serving)')
     .option('--port <port>', 'port to listen on; 0 picks a free one', port, DEFAULT_PORT)

@@ -3,7 +3,6 @@
  * sources ready, an API key for each `AWS::AppSync::ApiKey`, and one field resolver per
  * template resolver for the executor. Everything that cannot run fails here, at start.
  */
-import { randomBytes } from 'node:crypto';
 import { print, type FieldNode, type SelectionSetNode } from 'graphql';
 import type { LocalAuthOptions } from '../auth-check.js';
 import { dirname, resolve } from 'node:path';
@@ -22,6 +21,7 @@ import type { FieldInfo, FieldResolution, TemplateFieldResolver } from '../graph
 import { buildEventsHandlers, eventsLintTargets, type TemplateEventsHandlers } from './events-app.js';
 import { FieldAuthorizer } from '../graphql/field-auth.js';
 import { templateAuth } from './template-auth.js';
+import { templateApiKeys } from './api-keys.js';
 import { identityOf } from './identity.js';
 import { loadTemplate } from './load.js';
 import type { AppModel, CodeSource } from './model.js';
@@ -82,12 +82,6 @@ export interface PreparedApp {
 
 /** Lambda's default `Timeout`. */
 const LAMBDA_DEFAULT_TIMEOUT_MS = 3_000;
-
-/** `da2-` and 26 lowercase letters and digits, as AppSync's keys look. */
-function newApiKey(): string {
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
-  return `da2-${[...randomBytes(26)].map((b) => alphabet[b % alphabet.length]).join('')}`;
-}
 
 export async function startTemplateApp(file: string, options: TemplateAppOptions = {}): Promise<TemplateApp> {
   const model = loadTemplate(file, { parameters: options.parameters });
@@ -179,7 +173,7 @@ export async function startTemplateApp(file: string, options: TemplateAppOptions
     const { fieldResolvers, events } = await build(model);
     // Keys for either API (each API accepts keys only if it has API_KEY; a key is not tied to its API).
     const modes = new Set([...(model.api?.authModes ?? []), ...(model.events?.authModes ?? [])]);
-    const apiKeys = modes.has('API_KEY') ? model.apiKeys.map(() => newApiKey()) : [];
+    const apiKeys = modes.has('API_KEY') ? templateApiKeys(model.apiKeys, options.dataDir, file) : [];
     const { auth, eventsAuth, notes: authNotes } = await templateAuth(model, { given: options.auth, apiKeys, log, now, templateFile: file, lambdas: options.lambdas });
     const [defaultProvider] = model.api?.authProviders ?? [];
     const fieldAuth = new FieldAuthorizer({ defaultMode: defaultProvider?.mode ?? 'API_KEY', defaultAction: defaultProvider?.userPool?.defaultAction });

@@ -27,7 +27,7 @@ import {
 import { authFromFlags, parseValue, parseVariables, readDocument } from '../src/cli/args.js';
 import { registerDemo } from '../src/cli/commands/demo.js';
 import { registerQuery } from '../src/cli/commands/query.js';
-import { registerServe } from '../src/cli/commands/serve.js';
+import { registerServe, reloadLine } from '../src/cli/commands/serve.js';
 import { registerSubscribe } from '../src/cli/commands/subscribe.js';
 import { CliUsageError, EXIT, exitCodeFor } from '../src/cli/exit-codes.js';
 import { formatError, type CliIo } from '../src/cli/output.js';
@@ -251,4 +251,11 @@ describe('the program', () => {
       stderr: `appsync-websockets: Cannot read the schema file "${missing}": no such file.\n`,
     });
   });
+});
+
+test("--watch's reload line names what it serves now: resolvers, the Events API's namespaces, a new schema", () => {
+  assert.equal(reloadLine({ ok: true, resolvers: 1, schemaChanged: false }), 'reloaded: 1 resolver; live connections kept.');
+  assert.equal(reloadLine({ ok: true, resolvers: 3, schemaChanged: true, namespaces: 2 }), 'reloaded: 3 resolvers, 2 Events namespaces, a new schema; live connections kept.');
+  // An Events-only template has no resolvers to speak of.
+  assert.equal(reloadLine({ ok: true, resolvers: 0, schemaChanged: false, namespaces: 1 }), 'reloaded: 1 Events namespace; live connections kept.');
 });

@@ -335,7 +335,7 @@ test('watch: an edit to a handler, or a new namespace, is served over the live c
 
   let reloaded = nextReload();
   edit('text: payload.text.toUpperCase(),', 'text: `${payload.text}!`,');
-  assert.deepEqual(await reloaded, { ok: true, resolvers: 0, schemaChanged: false });
+  assert.deepEqual(await reloaded, { ok: true, resolvers: 0, schemaChanged: false, namespaces: 3 });
   await client.publish('/chat/room', [{ text: 'edited' }]);
   assert.equal((await events.next()).value?.text, 'edited!');
 
@@ -351,7 +351,8 @@ test('watch: an edit to a handler, or a new namespace, is served over the live c
   edit('export function onPublish(ctx) {{', 'export function onPublish(ctx) {');
   const text = readFileSync(file, 'utf8');
   writeFileSync(file, `${text}  Extra:\n    Type: AWS::AppSync::ChannelNamespace\n    Properties: { ApiId: !GetAtt Events.ApiId, Name: extra }\n`);
-  assert.equal((await reloaded).ok, true);
+  const added = await reloaded;
+  assert.equal(added.ok && added.namespaces, 4, 'the reload counts the new namespace');
   assert.deepEqual(server.events.namespaceNames, ['chat', 'store', 'locked', 'extra']);
   const extra = client.subscribe('/extra/a');
   await subscribed(server, 2);

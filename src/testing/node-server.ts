@@ -82,7 +82,13 @@ export interface LocalAppSyncOptions extends Omit<RealtimeOptions, 'fieldResolve
 
 /** What one reload of the template did. */
 export type TemplateReload =
-  | { ok: true; resolvers: number; schemaChanged: boolean }
+  | {
+      ok: true;
+      resolvers: number;
+      schemaChanged: boolean;
+      /** The Events API's channel namespaces now served; absent when the template has no Events API. */
+      namespaces?: number;
+    }
   | { ok: false; error: TransportConfigurationError };
 
 export interface LocalAppSync {
@@ -262,7 +268,7 @@ async function serveWith(options: LocalAppSyncOptions, app: TemplateApp | undefi
         running.commit(prepared);
         if (namespaces !== undefined) events.replaceNamespaces(namespaces);
         watcher?.update(prepared.model.files);
-        return { ok: true, resolvers: prepared.fieldResolvers.size, schemaChanged: false };
+        return { ok: true, resolvers: prepared.fieldResolvers.size, schemaChanged: false, ...(namespaces !== undefined ? { namespaces: namespaces.length } : {}) };
       }
       const schemaChanged = prepared.model.schema !== running.model.schema;
       const candidate = schemaChanged ? servedSchema(buildAppSyncSchema(prepared.model.schema)) : engine.schema;
@@ -275,7 +281,7 @@ async function serveWith(options: LocalAppSyncOptions, app: TemplateApp | undefi
       const schema = schemaChanged ? engine.replaceSchema(prepared.model.schema) : candidate;
       executor = executorFor(schema, running.fieldResolvers);
       watcher?.update(prepared.model.files);
-      return { ok: true, resolvers: prepared.fieldResolvers.size, schemaChanged };
+      return { ok: true, resolvers: prepared.fieldResolvers.size, schemaChanged, ...(namespaces !== undefined ? { namespaces: namespaces.length } : {}) };
     } catch (error) {
       if (error instanceof TransportConfigurationError) return { ok: false, error };
       return { ok: false, error: new TransportConfigurationError(`The template could not be reloaded (${error instanceof Error ? error.message : String(error)}); the last good version keeps serving.`, { cause: error }) };

@@ -155,7 +155,11 @@ async function serve(context: CliContext, flags: ServeFlags): Promise<ExitCode> 
 /** What `--watch` says after a reload: what it serves now, or why the last good version still serves. */
 export function reloadLine(outcome: TemplateReload): string {
   return outcome.ok
-    ? `reloaded: ${outcome.resolvers} resolver${outcome.resolvers === 1 ? '' : 's'}${outcome.schemaChanged ? ', a new schema' : ''}; live connections kept.`
+    ? `reloaded: ${[
+        ...(outcome.resolvers > 0 || outcome.namespaces === undefined ? [`${outcome.resolvers} resolver${outcome.resolvers === 1 ? '' : 's'}`] : []),
+        ...(outcome.namespaces !== undefined ? [`${outcome.namespaces} Events namespace${outcome.namespaces === 1 ? '' : 's'}`] : []),
+        ...(outcome.schemaChanged ? ['a new schema'] : []),
+      ].join(', ')}; live connections kept.`
     : `reload failed, still serving the last good version: ${outcome.error.message}`;
 }
 

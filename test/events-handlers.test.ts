@@ -378,6 +378,10 @@ test('serve --template with an Events-only template prints the Events URL and it
   const end = await run.done;
   assert.equal(end.code, 0, end.stderr);
   assert.match(end.stderr, /Events namespaces: chat, store, locked\. Press Ctrl-C to stop\./);
+  // No GraphQL API: no GraphQL lines, and the first session is the Events one.
+  assert.doesNotMatch(end.stdout, /^(HTTP|real-time|page): /m);
+  assert.match(end.stderr, /events subscribe http:\/\/127\.0\.0\.1:\d+\/event '\/chat\/\*'/);
+  assert.doesNotMatch(end.stderr, / query | subscribe http:\/\/127\.0\.0\.1:\d+\/graphql /);
 });
 
 test("EventConfig: ConnectionAuthModes refuses other modes' handshakes; DefaultPublishAuthModes applies to a namespace without its own", async (t) => {

@@ -86,20 +86,22 @@ function documents(schema: GraphQLSchema): { subscription: string | undefined; o
 /** The lines to print, each a comment or a command. */
 export function firstSessionLines(
   server: FirstSessionServer,
-  schema: GraphQLSchema,
+  /** undefined for an Events-only template: only the Events lines. */
+  schema: GraphQLSchema | undefined,
   auth: ServedAuth,
   eventsNamespace = 'default',
   program = 'npx appsync-websockets',
 ): string[] {
   const { setup, prefix, flag } = authFor(auth);
-  const { subscription, operation } = documents(schema);
-  const chat = chatShape(schema) !== undefined;
   const lines = ['Try it, each in its own terminal:'];
   if (setup !== undefined) lines.push(`  ${setup}`);
+  const { subscription, operation } = schema === undefined ? { subscription: undefined, operation: undefined } : documents(schema);
   if (subscription !== undefined) lines.push(`  ${prefix}${program} subscribe ${server.url} ${shellQuote(subscription)}${flag}`);
-  lines.push(`  ${prefix}${program} query ${server.url} ${shellQuote(operation)}${flag}`);
+  if (operation !== undefined) lines.push(`  ${prefix}${program} query ${server.url} ${shellQuote(operation)}${flag}`);
   lines.push(`  ${prefix}${program} events subscribe ${server.eventsUrl} ${shellQuote(`/${eventsNamespace}/*`)}${flag}`);
   lines.push(`  ${prefix}${program} events publish ${server.eventsUrl} /${eventsNamespace}/chat '{"text":"hello"}'${flag}`);
+  if (schema === undefined) return lines;
+  const chat = chatShape(schema) !== undefined;
   lines.push(
     chat
       ? `The page http://${server.host}/ is a live chat on this server${auth.apiKeys.length > 0 ? ' (add ?apiKey=<key> to its URL)' : ''}.`

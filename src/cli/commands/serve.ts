@@ -130,10 +130,13 @@ async function serve(context: CliContext, flags: ServeFlags): Promise<ExitCode> 
   const stopped = new Promise<StopReason>((resolve) => (stop = resolve));
   const stopListening = onStopRequest(io, (reason) => stop(reason));
   try {
-    out(io, `HTTP: ${server.url}`);
-    out(io, `real-time: ${server.realtimeUrl}`);
+    // An Events-only template has no GraphQL API to point at.
+    if (server.schema !== undefined) {
+      out(io, `HTTP: ${server.url}`);
+      out(io, `real-time: ${server.realtimeUrl}`);
+    }
     out(io, `events: ${server.eventsUrl}`);
-    out(io, `page: http://${server.host}/`);
+    if (server.schema !== undefined) out(io, `page: http://${server.host}/`);
     for (const key of server.apiKeys) out(io, `api key: ${key}`);
     note(
       io,
@@ -141,7 +144,7 @@ async function serve(context: CliContext, flags: ServeFlags): Promise<ExitCode> 
     );
     if (server.notEmulated.size > 0) note(io, `not emulated (no local meaning): ${[...server.notEmulated].map(([id, type]) => `${id} (${type})`).join(', ')}`);
     const served = { apiKeys: [...server.apiKeys, ...(flags.apiKey ?? [])], madeApiKeys: server.apiKeys, jwts: flags.jwt ?? [], lambdaTokens: flags.lambdaToken ?? [], iamAccessKeyId: flags.iamAccessKeyId, iamSessionToken: flags.iamSessionToken !== undefined };
-    if (server.schema !== undefined) for (const line of firstSessionLines(server, server.schema, served, server.events.namespaceNames[0] ?? namespaces[0])) note(io, line);
+    for (const line of firstSessionLines(server, server.schema, served, server.events.namespaceNames[0] ?? namespaces[0])) note(io, line);
     const reason = await stopped;
     note(io, `stopping (${reason})`);
     return exitCodeForStop(reason);

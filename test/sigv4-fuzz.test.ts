@@ -11,24 +11,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { inspect } from 'node:util';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { APPSYNC_IAM_SIGNED_HEADERS, signAppSyncRequest, type SignAppSyncRequestInput } from '../src/auth/iam.js';
-
-/** The pre-#15 signAppSyncRequest, as in sigv4-reference.test.ts. */
-export async function sdkSign(input: SignAppSyncRequestInput): Promise<Record<string, string>> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(input.headers ?? APPSYNC_IAM_SIGNED_HEADERS)) headers[name.toLowerCase()] = value;
-  headers.host = input.host;
-  const signer = new SignatureV4({ service: 'appsync', region: input.region, credentials: input.credentials, sha256: Sha256, applyChecksum: false });
-  const signed = await signer.sign(
-    { method: 'POST', protocol: 'https:', hostname: input.host.replace(/:\d+$/, ''), path: input.path, query: {}, headers, body: input.body },
-    { signingDate: input.date, signableHeaders: new Set(Object.keys(headers)) },
-  );
-  const result: Record<string, string> = {};
-  for (const [name, value] of Object.entries(signed.headers)) if (typeof value === 'string') result[name.toLowerCase()] = value;
-  return result;
-}
+import { signAppSyncRequest, type SignAppSyncRequestInput } from '../src/auth/iam.js';
+import { sdkSign } from './sdk-signer.js';
 
 /** mulberry32: a small seeded generator, so a failure names an input that can be signed again. */
 function generator(seed: number): () => number {

@@ -6,29 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { APPSYNC_IAM_SIGNED_HEADERS, AppSyncIAMAuthentication, signAppSyncRequest, type SignAppSyncRequestInput } from '../src/auth/iam.js';
+import { AppSyncIAMAuthentication, signAppSyncRequest, type SignAppSyncRequestInput } from '../src/auth/iam.js';
+import { sdkSign } from './sdk-signer.js';
 
 const CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE0123456789', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 const TOKEN = 'FwoGZXIvYXdzEXAMPLETOKEN+with/slash=and+plus==';
 const HOST = 'abcdefghijklmnopqrstuvwxyz.appsync-api.eu-west-3.amazonaws.com';
 const DATE = new Date('2026-12-02T01:23:45.678Z');
-
-/** The pre-#15 signAppSyncRequest: the SDK's signer with every given header signable. */
-async function sdkSign(input: SignAppSyncRequestInput): Promise<Record<string, string>> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(input.headers ?? APPSYNC_IAM_SIGNED_HEADERS)) headers[name.toLowerCase()] = value;
-  headers.host = input.host;
-  const signer = new SignatureV4({ service: 'appsync', region: input.region, credentials: input.credentials, sha256: Sha256, applyChecksum: false });
-  const signed = await signer.sign(
-    { method: 'POST', protocol: 'https:', hostname: input.host.replace(/:\d+$/, ''), path: input.path, query: {}, headers, body: input.body },
-    { signingDate: input.date, signableHeaders: new Set(Object.keys(headers)) },
-  );
-  const result: Record<string, string> = {};
-  for (const [name, value] of Object.entries(signed.headers)) if (typeof value === 'string') result[name.toLowerCase()] = value;
-  return result;
-}
 
 const base: SignAppSyncRequestInput = { credentials: CREDENTIALS, region: 'eu-west-3', host: HOST, path: '/graphql/connect', body: '{}', date: DATE };
 

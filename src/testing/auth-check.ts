@@ -77,7 +77,7 @@ export interface LocalCaller {
 }
 
 /** How long AppSync waits for a Lambda authorizer. */
-const AUTHORIZER_LIMIT_MS = 10_000;
+export const AUTHORIZER_LIMIT_MS = 10_000;
 
 export type AuthCheck = { ok: true; mode: string; caller?: LocalCaller } | { ok: false; message: string };
 

@@ -58,6 +58,9 @@ export async function loadHandler(fn: LambdaModel, override: string | undefined,
   return handler as LambdaHandler;
 }
 
+/** Lambda's default `Timeout`, for a function whose template gives none. */
+export const LAMBDA_DEFAULT_TIMEOUT_MS = 3_000;
+
 export class LambdaDataSource implements DataSourceRunner {
   readonly #handler: LambdaHandler;
   readonly #functionName: string;

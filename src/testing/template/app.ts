@@ -14,7 +14,7 @@ import { Sandbox } from '../appsync-js/sandbox.js';
 import { ensureTables, startDynamoDB, type DynamoDBEngine } from '../datasources/dynamodb-engine.js';
 import { DynamoDBDataSource } from '../datasources/dynamodb.js';
 import { HttpDataSource } from '../datasources/http.js';
-import { LambdaDataSource, loadHandler } from '../datasources/lambda.js';
+import { LAMBDA_DEFAULT_TIMEOUT_MS, LambdaDataSource, loadHandler } from '../datasources/lambda.js';
 import { noneDataSource } from '../datasources/none.js';
 import type { DataSourceRunner } from '../datasources/types.js';
 import type { FieldInfo, FieldResolution, TemplateFieldResolver } from '../graphql/executor.js';
@@ -80,8 +80,6 @@ export interface PreparedApp {
   events: TemplateEventsHandlers;
 }
 
-/** Lambda's default `Timeout`. */
-const LAMBDA_DEFAULT_TIMEOUT_MS = 3_000;
 
 export async function startTemplateApp(file: string, options: TemplateAppOptions = {}): Promise<TemplateApp> {
   const model = loadTemplate(file, { parameters: options.parameters });

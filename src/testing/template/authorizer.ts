@@ -6,14 +6,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { withDeadline } from '../../deadline.js';
-import type { LocalAuthOptions } from '../auth-check.js';
-import { LambdaDataSource, type LambdaHandler } from '../datasources/lambda.js';
+import { AUTHORIZER_LIMIT_MS, type LocalAuthOptions } from '../auth-check.js';
+import { LAMBDA_DEFAULT_TIMEOUT_MS, LambdaDataSource, type LambdaHandler } from '../datasources/lambda.js';
 import { readLambdaAuthResult, type LocalLambdaAuthRequest, type LocalLambdaAuthResult } from '../lambda-auth.js';
 
-/** AppSync stops waiting for an authorizer after 10 s. */
-const APPSYNC_AUTHORIZER_LIMIT_MS = 10_000;
-/** Lambda's default `Timeout`. */
-const LAMBDA_DEFAULT_TIMEOUT_MS = 3_000;
 /** Tokens whose answers are kept at once; the oldest goes first. */
 const MAX_CACHED_TOKENS = 1_000;
 
@@ -39,7 +35,7 @@ class AuthorizerFailure extends Error {
 
 export function templateAuthorizer(options: TemplateAuthorizerOptions): NonNullable<LocalAuthOptions['lambda']> {
   const runner = new LambdaDataSource(options.handler, options.functionName);
-  const limitMs = Math.min(options.timeoutMs ?? LAMBDA_DEFAULT_TIMEOUT_MS, APPSYNC_AUTHORIZER_LIMIT_MS);
+  const limitMs = Math.min(options.timeoutMs ?? LAMBDA_DEFAULT_TIMEOUT_MS, AUTHORIZER_LIMIT_MS);
   const validation = options.identityValidationExpression === undefined ? undefined : new RegExp(`^(?:${options.identityValidationExpression})$`);
   const cache = new Map<string, { answer: LocalLambdaAuthResult; until: number }>();
   const refuse = (why: string): LocalLambdaAuthResult => {

@@ -6,7 +6,7 @@
  * `issuer` and `claims`, as documented; for a Lambda authorizer its `resolverContext`. Claims
  * are read, not verified.
  */
-import type { LocalCaller } from '../auth-check.js';
+import { header as headerOf, type LocalCaller } from '../auth-check.js';
 import { jwtClaims } from '../jwt-auth.js';
 
 /** The account the local AppSync says it runs in (the template scope's too). */
@@ -18,7 +18,7 @@ export interface IdentityPolicy {
 }
 
 export function identityOf(mode: string, headers: Record<string, string>, caller?: LocalCaller, policy: IdentityPolicy = {}): unknown {
-  const header = (name: string) => Object.entries(headers).find(([k]) => k.toLowerCase() === name)?.[1];
+  const header = (name: string) => headerOf(headers, name);
   const sourceIp = [header('x-forwarded-for')?.split(',')[0]?.trim() ?? '127.0.0.1'];
   switch (mode) {
     case 'AWS_IAM': {

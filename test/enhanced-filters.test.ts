@@ -12,11 +12,12 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { AppSyncApiKeyAuthentication, Client, TransportQueryError } from '../src/index.js';
+import { TransportQueryError } from '../src/index.js';
 import { compileCode } from '../src/testing/appsync-js/compile.js';
 import { Sandbox } from '../src/testing/appsync-js/sandbox.js';
 import { filterLimitBreach, matchesFilter, parseSubscriptionFilter, type SubscriptionFilter } from '../src/testing/graphql/subscription-filter.js';
-import { startLocalAppSync, type LocalAppSync } from '../src/testing/index.js';
+import type { LocalAppSync } from '../src/testing/index.js';
+import { templateServer } from './helpers.js';
 import { GRAPHQL, rawSocket, type RawSocket } from './raw-socket.js';
 
 const TEMPLATE = fileURLToPath(new URL('../../test/fixtures/enhanced-filters/template.yaml', import.meta.url));
@@ -28,16 +29,7 @@ const ON_INVALIDATED = 'subscription ($filter: AWSJSON!, $invalidation: AWSJSON)
 type Item = { id: string; room?: string; title?: string | null; priority?: number | null; score?: number; done?: boolean; tags?: string[]; owner?: unknown };
 type Filter = { fieldName: string; operator: string; value: unknown };
 
-async function serve(t: TestContext): Promise<{ server: LocalAppSync; client: Client; apiKey: string }> {
-  const server = await startLocalAppSync({ template: TEMPLATE });
-  const apiKey = server.apiKeys[0] ?? '';
-  const client = new Client({ url: server.url, auth: new AppSyncApiKeyAuthentication({ apiKey }), retry: false });
-  t.after(async () => {
-    await client.close();
-    await server.close();
-  });
-  return { server, client, apiKey };
-}
+const serve = (t: TestContext) => templateServer(t, TEMPLATE);
 
 /** Reads ids from a subscription up to and including `end`. */
 async function idsUntil(subscription: AsyncIterator<unknown>, end: string): Promise<string[]> {

@@ -3,6 +3,7 @@ import type { TestContext } from 'node:test';
 import {
   AppSyncApiKeyAuthentication,
   AppSyncWebsocketsTransport,
+  Client,
   type AppSyncWebsocketsTransportOptions,
 } from '../src/index.js';
 import { startLocalAppSync, type LocalAppSync, type LocalAppSyncOptions } from '../src/testing/index.js';
@@ -14,6 +15,18 @@ export async function localServer(t: TestContext, options: LocalAppSyncOptions =
   const server = await startLocalAppSync({ auth: { apiKeys: [API_KEY] }, ...options });
   t.after(() => server.close());
   return server;
+}
+
+/** A template's local AppSync and a Client on its first API key (no retry), both closed when the test ends. */
+export async function templateServer(t: TestContext, template: string): Promise<{ server: LocalAppSync; client: Client; apiKey: string }> {
+  const server = await startLocalAppSync({ template });
+  const apiKey = server.apiKeys[0] ?? '';
+  const client = new Client({ url: server.url, auth: new AppSyncApiKeyAuthentication({ apiKey }), retry: false });
+  t.after(async () => {
+    await client.close();
+    await server.close();
+  });
+  return { server, client, apiKey };
 }
 
 /** A transport with API-key auth and no retry (the core behaviour), closed when the test ends. */

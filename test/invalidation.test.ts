@@ -8,21 +8,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { AppSyncApiKeyAuthentication, Client, TransportQueryError } from '../src/index.js';
-import { startLocalAppSync } from '../src/testing/index.js';
+import { TransportQueryError } from '../src/index.js';
+import { templateServer } from './helpers.js';
 import { GRAPHQL, rawSocket } from './raw-socket.js';
 
 const TEMPLATE = fileURLToPath(new URL('../../test/fixtures/invalidation/template.yaml', import.meta.url));
 const ON_MESSAGE = 'subscription ($u: ID!, $g: ID!) { onGroupMessageCreated(userId: $u, groupId: $g) { userId groupId message } }';
 
 test('invalidateSubscriptions ends exactly the subscriptions whose invalidation filter matches, with "Subscription complete."; the others go on', async (t) => {
-  const server = await startLocalAppSync({ template: TEMPLATE });
-  const apiKey = server.apiKeys[0] ?? '';
-  const client = new Client({ url: server.url, auth: new AppSyncApiKeyAuthentication({ apiKey }), retry: false });
-  t.after(async () => {
-    await client.close();
-    await server.close();
-  });
+  const { server, client, apiKey } = await templateServer(t, TEMPLATE);
   type Message = { onGroupMessageCreated: { userId: string; groupId: string; message: string } };
   const subscribe = (u: string, g: string) => client.subscribe<Message>(ON_MESSAGE, { variableValues: { u, g } });
   const annG1 = subscribe('ann', 'g1');
@@ -69,13 +63,7 @@ test('invalidateSubscriptions ends exactly the subscriptions whose invalidation 
 });
 
 test('each unique invalidateSubscriptions call counts, a repeated one once; a sixth unique call in one request is a GraphQL error', async (t) => {
-  const server = await startLocalAppSync({ template: TEMPLATE });
-  const apiKey = server.apiKeys[0] ?? '';
-  const client = new Client({ url: server.url, auth: new AppSyncApiKeyAuthentication({ apiKey }), retry: false });
-  t.after(async () => {
-    await client.close();
-    await server.close();
-  });
+  const { server, client } = await templateServer(t, TEMPLATE);
   const subscribe = (u: string, g: string) => client.subscribe(ON_MESSAGE, { variableValues: { u, g } });
   const [ann, bob, cat] = [subscribe('ann', 'g1'), subscribe('bob', 'g1'), subscribe('cat', 'g1')];
   await Promise.all([ann.started, bob.started, cat.started]);

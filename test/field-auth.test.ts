@@ -27,7 +27,7 @@ import {
 } from '../src/index.js';
 import { startLocalAppSync, type LocalAppSync, type LocalJwks, type LocalJwksByIssuer } from '../src/testing/index.js';
 import { assertNoSecrets, cli } from './cli-helpers.js';
-import { errorOf, take } from './helpers.js';
+import { clientsOf, errorOf, take } from './helpers.js';
 
 const FIXTURES = fileURLToPath(new URL('../../test/fixtures/field-auth/', import.meta.url));
 const TEMPLATE = join(FIXTURES, 'template.yaml');
@@ -64,20 +64,12 @@ async function serve(t: TestContext, template = TEMPLATE): Promise<Served> {
     auth: { iam: { credentials: { [IAM.accessKeyId]: { secretAccessKey: IAM.secretAccessKey } } } },
     resolverLog: (line) => logs.push(line),
   });
-  const clients: Client[] = [];
-  t.after(async () => {
-    for (const client of clients) await client.close();
-    await server.close();
-  });
+  const client = clientsOf(t, server);
   return {
     server,
     logs,
     apiKey: new AppSyncApiKeyAuthentication({ apiKey: server.apiKeys[0] ?? '' }),
-    client(auth) {
-      const client = new Client({ url: server.url, auth, retry: false });
-      clients.push(client);
-      return client;
-    },
+    client,
   };
 }
 
@@ -375,17 +367,8 @@ async function rs256(kid: string): Promise<{ jwks: { keys: Record<string, unknow
 /** The fixture served with `auth.jwks`, and a maker of JWT clients closed after the test. */
 async function serveWithJwks(t: TestContext, jwks: LocalJwks | LocalJwksByIssuer): Promise<{ server: LocalAppSync; client(token: string): Client }> {
   const server = await startLocalAppSync({ template: TEMPLATE, now: () => NOW, auth: { jwks }, resolverLog: () => {} });
-  const clients: Client[] = [];
-  t.after(async () => {
-    for (const c of clients) await c.close();
-    await server.close();
-  });
-  const client = (jwtToken: string) => {
-    const c = new Client({ url: server.url, auth: new AppSyncJWTAuthentication({ jwt: jwtToken }), retry: false });
-    clients.push(c);
-    return c;
-  };
-  return { server, client };
+  const clientWith = clientsOf(t, server);
+  return { server, client: (jwtToken) => clientWith(new AppSyncJWTAuthentication({ jwt: jwtToken })) };
 }
 
 test('with a JWKS given, user pool and OIDC tokens must be signed by one of its keys (RS256, matched by kid)', async (t) => {

@@ -4,6 +4,7 @@ import {
   AppSyncApiKeyAuthentication,
   AppSyncWebsocketsTransport,
   Client,
+  type AppSyncAuthentication,
   type AppSyncWebsocketsTransportOptions,
 } from '../src/index.js';
 import { startLocalAppSync, type LocalAppSync, type LocalAppSyncOptions } from '../src/testing/index.js';
@@ -27,6 +28,23 @@ export async function templateServer(t: TestContext, template: string): Promise<
     await server.close();
   });
   return { server, client, apiKey };
+}
+
+/**
+ * A maker of Clients on `server` (no retry); when the test ends they are closed, then the server.
+ * Call it before anything else registers a `t.after` that needs the server.
+ */
+export function clientsOf(t: TestContext, server: LocalAppSync): (auth: AppSyncAuthentication) => Client {
+  const clients: Client[] = [];
+  t.after(async () => {
+    for (const client of clients) await client.close();
+    await server.close();
+  });
+  return (auth) => {
+    const client = new Client({ url: server.url, auth, retry: false });
+    clients.push(client);
+    return client;
+  };
 }
 
 /** A transport with API-key auth and no retry (the core behaviour), closed when the test ends. */

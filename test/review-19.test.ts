@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { AppSyncApiKeyAuthentication, AppSyncLambdaAuthentication, Client, type AppSyncAuthentication } from '../src/index.js';
-import { errorOf } from './helpers.js';
+import { clientsOf, errorOf } from './helpers.js';
 import { EVENTS, GRAPHQL, rawSocket } from './raw-socket.js';
 import { CHAT_SCHEMA, startLocalAppSync, type LocalAppSync, type LocalAppSyncOptions } from '../src/testing/index.js';
 
@@ -28,18 +28,10 @@ interface Served {
 
 async function serve(t: TestContext, options: LocalAppSyncOptions = {}): Promise<Served> {
   const server = await startLocalAppSync({ template: TEMPLATE, lintFrom: false, resolverLog: () => {}, ...options });
-  const clients: Client[] = [];
-  t.after(async () => {
-    for (const client of clients) await client.close();
-    await server.close();
-  });
+  const clientWith = clientsOf(t, server);
   return {
     server,
-    client(auth = new AppSyncApiKeyAuthentication({ apiKey: server.apiKeys[0] ?? '' })) {
-      const client = new Client({ url: server.url, auth, retry: false });
-      clients.push(client);
-      return client;
-    },
+    client: (auth = new AppSyncApiKeyAuthentication({ apiKey: server.apiKeys[0] ?? '' })) => clientWith(auth),
   };
 }
 

@@ -256,3 +256,27 @@ test("an Events auth object with a header that is not a string (x-forwarded-for:
   const answer = await socket.frame((f) => f.id === 'p1');
   assert.equal(answer.type, 'publish_success', JSON.stringify(answer));
 });
+
+test('an onReload callback that throws is reported, and later reloads still run and are told', async (t) => {
+  const reported: unknown[] = [];
+  const onUncaught = (e: unknown): void => void reported.push(e);
+  const listeners = process.listeners('uncaughtException');
+  process.removeAllListeners('uncaughtException');
+  process.on('uncaughtException', onUncaught);
+  t.after(() => {
+    process.off('uncaughtException', onUncaught);
+    for (const l of listeners) process.on('uncaughtException', l);
+  });
+  let told = 0;
+  const { server } = await serve(t, {
+    onReload: () => {
+      told++;
+      throw new Error('the hook broke');
+    },
+  });
+  assert.equal((await server.reload()).ok, true);
+  assert.equal((await server.reload()).ok, true, 'the second reload ran');
+  assert.equal(told, 2);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(reported.map(String), ['Error: the hook broke', 'Error: the hook broke']);
+});

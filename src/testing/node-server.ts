@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream';
 import type { GraphQLSchema } from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { TransportConfigurationError } from '../errors.js';
+import { reportLater } from '../transport/emitter.js';
 import { LocalGraphQLExecutor, type AppSyncExecutionResult, type LocalResolvers } from './graphql/executor.js';
 import { answerHttp, type LocalHttpRequest, type LocalHttpResponse } from './graphql/http-endpoint.js';
 import { LocalStore } from './graphql/store.js';
@@ -253,7 +254,12 @@ async function serveWith(options: LocalAppSyncOptions, app: TemplateApp | undefi
     if (app === undefined) return Promise.reject(new TransportConfigurationError('reload() needs a template: start the local AppSync with startLocalAppSync({ template }).'));
     reloading = reloading.then(async () => {
       const outcome = await reloadTemplate(app);
-      options.onReload?.(outcome);
+      // A throwing callback is the app's bug: reported, and the queue of reloads goes on.
+      try {
+        options.onReload?.(outcome);
+      } catch (error) {
+        reportLater(error);
+      }
       return outcome;
     });
     return reloading;

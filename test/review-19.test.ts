@@ -9,6 +9,7 @@ import { AppSyncApiKeyAuthentication, AppSyncLambdaAuthentication, Client, type 
 import { clientsOf, errorOf } from './helpers.js';
 import { EVENTS, GRAPHQL, rawSocket } from './raw-socket.js';
 import { CHAT_SCHEMA, startLocalAppSync, type LocalAppSync, type LocalAppSyncOptions } from '../src/testing/index.js';
+import { evaluationFailure } from '../src/testing/appsync-js/sandbox.js';
 
 const TEMPLATE = fileURLToPath(new URL('../../test/fixtures/review-19/template.yaml', import.meta.url));
 const EVENTS_TEMPLATE = fileURLToPath(new URL('../../test/fixtures/review-19/events.yaml', import.meta.url));
@@ -279,4 +280,11 @@ test('an onReload callback that throws is reported, and later reloads still run 
   assert.equal(told, 2);
   await new Promise((resolve) => setImmediate(resolve));
   assert.deepEqual(reported.map(String), ['Error: the hook broke', 'Error: the hook broke']);
+});
+
+test("a resolver's or handler's thrown message is quoted up to 1,000 characters, saying how long it was", () => {
+  const huge = evaluationFailure({ status: 'thrown', name: 'Error', message: 'x'.repeat(100_000), errors: [] }, 'request', 'BigResolver', 1000);
+  assert.ok(huge.length < 1_100, `${huge.length} characters`);
+  assert.match(huge, /^Error: x+… \(100007 characters\)$/);
+  assert.equal(evaluationFailure({ status: 'missing' }, 'response', 'R', 1000), 'R exports no response function.');
 });

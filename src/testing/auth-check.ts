@@ -119,7 +119,7 @@ export async function checkAuth(options: LocalAuthOptions | undefined, request: 
       ...(options.iam.maxSkewMs !== undefined ? { maxSkewMs: options.iam.maxSkewMs } : {}),
     });
     if (!result.ok) return { ok: false, message: result.reason };
-    const accessKeyId = /Credential=([^/,\s]+)\//.exec(authorization)?.[1] ?? '';
+    const { accessKeyId } = result;
     const { accountId, userArn, username } = options.iam.credentials[accessKeyId] ?? {};
     return { ok: true, mode: 'AWS_IAM', caller: { iam: { accessKeyId, accountId, userArn, username } } };
   }
@@ -142,7 +142,10 @@ export async function checkAuth(options: LocalAuthOptions | undefined, request: 
   if (options.jwt) {
     const check = options.jwt;
     // A check that throws refuses the token, as a throwing Lambda authorizer does.
-    const ok = Array.isArray(check) ? check.includes(authorization) : await Promise.resolve().then(() => check(authorization)).catch(() => false);
+    // One that never answers refuses it after AppSync's authorizer limit (it would hold the connection's frames).
+    const ok = Array.isArray(check)
+      ? check.includes(authorization)
+      : await withDeadline(Promise.resolve().then(() => check(authorization)), { ms: AUTHORIZER_LIMIT_MS, timeout: () => new Error('timed out') }).catch(() => false);
     if (ok) return { ok: true, mode: jwtMode(authorization, options), caller: { claims: jwtClaims(authorization) ?? {} } };
   }
   if (options.lambda && !issuedHere) {

@@ -7,7 +7,7 @@
  */
 import type { EventsHandlerVerdict } from '../events-handlers.js';
 import { DataSourceEngineError, DataSourceRequestError, type DataSourceRunner } from '../datasources/types.js';
-import type { EvaluationOutcome, Sandbox } from './sandbox.js';
+import { evaluationFailure, isFailedEvaluation, type EvaluationOutcome, type Sandbox } from './sandbox.js';
 
 export type EventHandlerName = 'onPublish' | 'onSubscribe';
 
@@ -30,19 +30,10 @@ export async function runEventHandler(plan: EventHandlerPlan, ctx: Record<string
   const evaluate = (handler: string, extra: Record<string, unknown>): EvaluationOutcome =>
     plan.sandbox.evaluate({ handler, ctx: { ...ctx, stash, ...extra }, authType, typeName: '', fieldName: '' });
   const settle = (outcome: EvaluationOutcome, handler: string): EventHandlerOutcome | { early: boolean; value: unknown } => {
-    switch (outcome.status) {
-      case 'timeout':
-        return { ok: false, errorType: 'Code', message: `The ${handler} handler of ${resource} ran longer than ${timeoutMs} ms (the local AppSync's CPU time limit per evaluation) and was stopped.`, deliberate: false };
-      case 'missing':
-        return { ok: false, errorType: 'Code', message: `${resource} exports no ${handler} function.`, deliberate: false };
-      case 'thrown':
-        return { ok: false, errorType: 'Code', message: `${outcome.name}: ${outcome.message}`, deliberate: false };
-      case 'error':
-        return { ok: false, errorType: outcome.error.errorType, message: outcome.error.message, deliberate: true };
-      default:
-        stash = outcome.stash;
-        return { early: outcome.status === 'early', value: outcome.value };
-    }
+    if (isFailedEvaluation(outcome)) return { ok: false, errorType: 'Code', message: evaluationFailure(outcome, handler, resource, timeoutMs), deliberate: false };
+    if (outcome.status === 'error') return { ok: false, errorType: outcome.error.errorType, message: outcome.error.message, deliberate: true };
+    stash = outcome.stash;
+    return { early: outcome.status === 'early', value: outcome.value };
   };
   if (plan.kind === 'function') {
     const settled = settle(evaluate(plan.name, {}), plan.name);

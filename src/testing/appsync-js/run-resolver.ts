@@ -8,7 +8,7 @@
  */
 import type { DataSourceAnswer, DataSourceRunner } from '../datasources/types.js';
 import { DataSourceEngineError, DataSourceRequestError } from '../datasources/types.js';
-import type { AppendedError, EvaluationOutcome, ResolverExtensions, Sandbox } from './sandbox.js';
+import { evaluationFailure, isFailedEvaluation, type AppendedError, type EvaluationOutcome, type ResolverExtensions, type Sandbox } from './sandbox.js';
 
 /** A field error as the executor reports it (errorType, data, errorInfo). */
 export class ResolverError extends Error {
@@ -70,11 +70,9 @@ export async function runResolver(plan: ResolverPlan, input: ResolveInput, timeo
   const base = { ...input.ctx, stash, prev: { result: null }, result: null, error: null };
   const evaluate = (step: Step, handler: 'request' | 'response', extra: Record<string, unknown>): Extract<EvaluationOutcome, { status: 'ok' | 'early' }> => {
     const outcome = step.sandbox.evaluate({ handler, ctx: { ...base, stash, ...extra }, authType: input.authType, typeName: input.typeName, fieldName: input.fieldName });
-    if (outcome.status === 'timeout') throw new ResolverError(`The ${handler} handler of ${step.sandbox.resource} ran longer than ${timeoutMs} ms (the local AppSync's CPU time limit per evaluation) and was stopped.`, 'Code');
-    if (outcome.status === 'missing') throw new ResolverError(`${step.sandbox.resource} exports no ${handler} function.`, 'Code');
-    if (outcome.status === 'thrown') {
-      appended.push(...outcome.errors);
-      throw new ResolverError(`${outcome.name}: ${outcome.message}`, 'Code');
+    if (isFailedEvaluation(outcome)) {
+      if (outcome.status === 'thrown') appended.push(...outcome.errors);
+      throw new ResolverError(evaluationFailure(outcome, handler, step.sandbox.resource, timeoutMs), 'Code');
     }
     appended.push(...outcome.errors);
     stash = outcome.stash ?? stash;

@@ -6,6 +6,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Script, createContext, type Context } from 'node:vm';
+import { truncate } from '../../errors.js';
 import { TemplateError } from '../template/template-error.js';
 import type { CompiledCode } from './compile.js';
 import { buildDynamodbModule } from './runtime/dynamodb-module.js';
@@ -136,5 +137,27 @@ export class Sandbox {
 
   get resource(): string {
     return this.#code.resource;
+  }
+}
+
+/** Longest thrown message quoted in a field's or a publish's error: code may throw anything. */
+const MAX_THROWN_MESSAGE = 1_000;
+
+/** An evaluation that did not complete: the code ran too long, lacked the handler, or threw. */
+export type FailedEvaluation = Extract<EvaluationOutcome, { status: 'timeout' | 'missing' | 'thrown' }>;
+
+export function isFailedEvaluation(outcome: EvaluationOutcome): outcome is FailedEvaluation {
+  return outcome.status === 'timeout' || outcome.status === 'missing' || outcome.status === 'thrown';
+}
+
+/** Why it failed, as AppSync words it (errorType `Code`); shared by resolvers and Events handlers. */
+export function evaluationFailure(outcome: FailedEvaluation, handler: string, resource: string, timeoutMs: number): string {
+  switch (outcome.status) {
+    case 'timeout':
+      return `The ${handler} handler of ${resource} ran longer than ${timeoutMs} ms (the local AppSync's CPU time limit per evaluation) and was stopped.`;
+    case 'missing':
+      return `${resource} exports no ${handler} function.`;
+    case 'thrown':
+      return truncate(`${outcome.name}: ${outcome.message}`, MAX_THROWN_MESSAGE);
   }
 }

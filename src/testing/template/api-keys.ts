@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { TemplateError } from './template-error.js';
 
 /** The file in the data directory (dynalite's LevelDB leaves files of other names alone). */
-export const API_KEYS_FILE = 'appsync-api-keys.json';
+const API_KEYS_FILE = 'appsync-api-keys.json';
 /** `da2-` and 26 lowercase letters and digits, as AppSync's keys look. */
 const API_KEY = /^da2-[a-z0-9]{26}$/;
 
@@ -45,10 +45,11 @@ export function templateApiKeys(logicalIds: readonly string[], dataDir: string |
     const known = Object.hasOwn(kept, id) ? kept[id] : undefined;
     return typeof known === 'string' && API_KEY.test(known) ? known : newApiKey();
   });
-  const next = Object.fromEntries(logicalIds.map((id, i) => [id, keys[i]]));
+  // Keys of resources the template no longer has stay: an edit back finds them again.
+  const next = { ...kept, ...Object.fromEntries(logicalIds.map((id, i) => [id, keys[i]])) };
   if (JSON.stringify(next) !== JSON.stringify(kept)) {
     mkdirSync(dataDir, { recursive: true });
-    writeFileSync(file, `${JSON.stringify({ ...kept, ...next }, null, 2)}\n`, { mode: 0o600 });
+    writeFileSync(file, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
   }
   return keys;
 }

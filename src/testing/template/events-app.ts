@@ -7,6 +7,7 @@
 import type { LintTarget } from '../appsync-js/deploy-lint.js';
 import { runEventHandler, type EventHandlerName, type EventHandlerPlan } from '../appsync-js/run-event-handler.js';
 import type { Sandbox } from '../appsync-js/sandbox.js';
+import { truncate } from '../../errors.js';
 import type { DataSourceRunner } from '../datasources/types.js';
 import type { EventsHandlerCall, EventsHandlerVerdict, EventsHandlers } from '../events-handlers.js';
 import type { LocalEventsNamespace } from '../events-engine.js';
@@ -45,7 +46,7 @@ export class TemplateEventsHandlers implements EventsHandlers {
       }
       return outcome;
     } catch (error) {
-      return { ok: false, errorType: 'InternalFailure', message: `The ${plan.name} handler of namespace ${call.namespace} failed outside its code: ${error instanceof Error ? error.message : String(error)}`, deliberate: false };
+      return { ok: false, errorType: 'InternalFailure', message: `The ${plan.name} handler of namespace ${call.namespace} failed outside its code: ${truncate(error instanceof Error ? error.message : String(error))}`, deliberate: false };
     }
   }
 

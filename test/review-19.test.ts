@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { AppSyncApiKeyAuthentication, AppSyncLambdaAuthentication, Client, type AppSyncAuthentication } from '../src/index.js';
+import { AppSyncApiKeyAuthentication, AppSyncEventsClient, AppSyncLambdaAuthentication, Client, type AppSyncAuthentication } from '../src/index.js';
 import { clientsOf, errorOf } from './helpers.js';
 import { EVENTS, GRAPHQL, rawSocket } from './raw-socket.js';
 import { CHAT_SCHEMA, startLocalAppSync, type LocalAppSync, type LocalAppSyncOptions } from '../src/testing/index.js';
@@ -287,4 +287,17 @@ test("a resolver's or handler's thrown message is quoted up to 1,000 characters,
   assert.ok(huge.length < 1_100, `${huge.length} characters`);
   assert.match(huge, /^Error: x+… \(100007 characters\)$/);
   assert.equal(evaluationFailure({ status: 'missing' }, 'response', 'R', 1000), 'R exports no response function.');
+});
+
+test("an Events handshake is authorized once: the Lambda authorizer is asked once for the connection, ConnectionAuthModes checked on that answer", async (t) => {
+  let asked = 0;
+  const server = await startLocalAppSync({
+    auth: { lambda: (token) => (asked++, token === 'allow') },
+    events: { connectionAuthModes: ['AWS_LAMBDA'] },
+  });
+  t.after(() => server.close());
+  const client = new AppSyncEventsClient({ url: server.eventsUrl, auth: new AppSyncLambdaAuthentication({ token: 'allow' }), retry: false });
+  t.after(() => client.close());
+  await client.connect();
+  assert.equal(asked, 1);
 });

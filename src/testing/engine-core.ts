@@ -183,12 +183,18 @@ export abstract class EngineCore<Sub, Faults extends ConnectionFaults> {
     }
     const verdict = await this.authorize(connection.auth ?? {}, this.#connectPath, '{}');
     if (connection.closed) return false;
-    if (!verdict.ok) {
-      this.#refuse(connection, { errorType: 'UnauthorizedException', message: verdict.message, errorCode: 401 }, 'unauthorized');
+    const refusal = verdict.ok ? this.refusesConnection(verdict) : { errorType: 'UnauthorizedException', message: verdict.message, errorCode: 401 };
+    if (refusal !== undefined) {
+      this.#refuse(connection, refusal, 'unauthorized');
       return false;
     }
     connection.admitted = true;
     return true;
+  }
+
+  /** An engine's own rule for a handshake whose auth passed (the Events API's connection modes); undefined admits it. */
+  protected refusesConnection(_verdict: Extract<AuthCheck, { ok: true }>): EngineError | undefined {
+    return undefined;
   }
 
   #refuse(connection: EngineConnection<Sub>, error: EngineError, reason: string): void {

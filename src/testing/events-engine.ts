@@ -22,7 +22,7 @@ import {
 } from '../protocol/events.js';
 import { checkAuth, type AuthCheck, type LocalCaller } from './auth-check.js';
 import { describeValue, truncate } from '../errors.js';
-import { EngineCore, authObject, idOf, unsupported, type EngineConnection, type EngineOptions } from './engine-core.js';
+import { EngineCore, authObject, idOf, unsupported, type EngineConnection, type EngineError, type EngineOptions } from './engine-core.js';
 import { eventsFaults, type EventsFaults } from './faults.js';
 import { settlePublish, type AcceptedEvent, type EventsHandlerVerdict, type EventsHandlers } from './events-handlers.js';
 import type { LocalHttpRequest, LocalHttpResponse } from './graphql/http-endpoint.js';
@@ -95,8 +95,6 @@ export class EventsEngine extends EngineCore<LocalEventsSubscription, EventsFaul
   readonly publishes: LocalEventsPublish[] = [];
   readonly #options: EventsEngineOptions;
   #namespaces: Map<string, LocalEventsNamespace>;
-  /** Connections whose handshake's mode was checked against `connectionAuthModes`: whether it passed. */
-  readonly #modeChecked = new WeakMap<Connection, boolean>();
 
   constructor(options: EventsEngineOptions = {}) {
     super(EVENTS_SUBPROTOCOL, EVENTS_PATH, options);
@@ -130,7 +128,6 @@ export class EventsEngine extends EngineCore<LocalEventsSubscription, EventsFaul
   protected async handle(connection: Connection, message: Record<string, unknown>): Promise<void> {
     // connection_init is optional on Events: whatever comes first meets the connection's auth.
     if (!(await this.admit(connection))) return;
-    if (!(await this.#admitMode(connection))) return;
     switch (message.type) {
       case 'connection_init':
         return this.acknowledge(connection);
@@ -278,22 +275,11 @@ export class EventsEngine extends EngineCore<LocalEventsSubscription, EventsFaul
     return [{ errorType: verdict.errorType ?? 'Unauthorized', message: verdict.message }];
   }
 
-  /** `connectionAuthModes`, checked once per connection after the handshake's auth passed. */
-  async #admitMode(connection: Connection): Promise<boolean> {
+  /** `connectionAuthModes`: the handshake's auth passed, in one of the modes this API connects with? */
+  protected override refusesConnection(verdict: Extract<AuthCheck, { ok: true }>): EngineError | undefined {
     const allowed = this.#options.connectionAuthModes;
-    if (allowed === undefined) return true;
-    // Frames queued behind a refused handshake are dropped, not answered with a second connection_error.
-    const known = this.#modeChecked.get(connection);
-    if (known !== undefined) return known;
-    const verdict = await this.authorize(connection.auth ?? {}, EVENTS_PATH, '{}');
-    if (connection.closed) return false;
-    const passed = verdict.ok && modeAllowed(allowed, verdict.mode, verdict.caller);
-    this.#modeChecked.set(connection, passed);
-    if (passed) return true;
-    const mode = verdict.ok ? verdict.mode : 'none';
-    this.send(connection, this.errorFrame('connection_error', [{ errorType: 'UnauthorizedException', message: `You are not authorized to connect with ${mode}: this API's connection auth modes are ${allowed.join(', ')}.`, errorCode: 401 }]));
-    connection.peer.close(1000, 'unauthorized');
-    return false;
+    if (allowed === undefined || modeAllowed(allowed, verdict.mode, verdict.caller)) return undefined;
+    return { errorType: 'UnauthorizedException', message: `You are not authorized to connect with ${verdict.mode}: this API's connection auth modes are ${allowed.join(', ')}.`, errorCode: 401 };
   }
 
   #broadcast(channel: string, event: string): number {

@@ -50,11 +50,6 @@ export function readEventsApi(resources: EventsResources, scope: TemplateScope, 
     return list.map((entry, i) => authType(entry, where(id, ...at, property, i)));
   };
   const providers = modes('AuthProviders', ['Properties', 'EventConfig'], true);
-  let lambdaAuthorizer: string | undefined;
-  for (const provider of eventConfig.AuthProviders as Props[]) {
-    const arn = (provider.LambdaAuthorizerConfig as Props | undefined)?.AuthorizerUri;
-    if (typeof arn === 'string') lambdaAuthorizer = arn;
-  }
   const known = new Set(providers);
   const allowed = (list: AuthMode[], at: TemplateLocation, what: string): AuthMode[] => {
     const missing = list.find((mode) => !known.has(mode));
@@ -68,7 +63,6 @@ export function readEventsApi(resources: EventsResources, scope: TemplateScope, 
     apiId: String(scope.getAtt(id, 'ApiId')),
     authModes: [...known],
     authProviders: readEventsAuthProviders(eventConfig.AuthProviders as Props[], scope.region, (...path) => where(id, 'Properties', 'EventConfig', 'AuthProviders', ...path)),
-    lambdaAuthorizer,
     connectionAuthModes: allowed(modes('ConnectionAuthModes', ['Properties', 'EventConfig'], true), at('ConnectionAuthModes'), 'EventConfig.ConnectionAuthModes'),
     defaultPublishAuthModes: allowed(modes('DefaultPublishAuthModes', ['Properties', 'EventConfig'], true), at('DefaultPublishAuthModes'), 'EventConfig.DefaultPublishAuthModes'),
     defaultSubscribeAuthModes: allowed(modes('DefaultSubscribeAuthModes', ['Properties', 'EventConfig'], true), at('DefaultSubscribeAuthModes'), 'EventConfig.DefaultSubscribeAuthModes'),

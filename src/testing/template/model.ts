@@ -148,7 +148,6 @@ export interface EventsApiModel {
   authModes: EventsAuthMode[];
   /** Each of `AuthProviders` with its configuration (user pool, OIDC issuer, authorizer). */
   authProviders: AuthProviderModel[];
-  lambdaAuthorizer?: string | undefined;
   connectionAuthModes: EventsAuthMode[];
   defaultPublishAuthModes: EventsAuthMode[];
   defaultSubscribeAuthModes: EventsAuthMode[];

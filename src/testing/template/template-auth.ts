@@ -42,8 +42,7 @@ export async function templateAuth(model: AppModel, input: TemplateAuthInput): P
   }
   let lambda = given.lambda;
   // The GraphQL API's authorizer, else the Events API's (one authorizer serves both APIs).
-  const eventsAuthorizer = model.events?.lambdaAuthorizer;
-  const authorizer = providers.find((p) => p.lambda !== undefined)?.lambda ?? (eventsAuthorizer === undefined ? undefined : (model.events?.authProviders.find((p) => p.lambda !== undefined)?.lambda ?? { authorizerUri: eventsAuthorizer, resultTtlSeconds: 0 }));
+  const authorizer = [...providers, ...(model.events?.authProviders ?? [])].find((p) => p.lambda !== undefined)?.lambda;
   if (lambda === undefined && authorizer !== undefined) {
     const uri = authorizer.authorizerUri;
     const fn = model.lambdas.find((l) => l.arn === uri || uri.endsWith(`:function:${l.functionName}`));

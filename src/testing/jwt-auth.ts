@@ -1,8 +1,8 @@
 /**
  * Cognito user pool and OIDC tokens as the local AppSync accepts them: by issuer (`iss`), client
- * id, expiry and the OIDC TTLs. Signatures are NOT verified: the local server has no way to
- * fetch a user pool's keys, so any well-formed token with the right claims passes. Never use it
- * as a gate in front of real data.
+ * id, expiry and the OIDC TTLs. Signatures are checked only against a JWKS given to it
+ * (jwks-verify.ts; the local server never fetches keys): without one, any well-formed token with
+ * the right claims passes. Never use it as a gate in front of real data.
  */
 
 /** A Cognito user pool whose tokens are accepted (`UserPoolConfig`). */

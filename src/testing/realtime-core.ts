@@ -6,7 +6,7 @@
  */
 import { parse, Kind, type OperationDefinitionNode, type FieldNode, type FragmentDefinitionNode } from 'graphql';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
-import { describeValue } from '../errors.js';
+import { describeValue, errorName } from '../errors.js';
 import { buildAppSyncSchema } from '../schema/appsync-sdl.js';
 import { EngineCore, asObject, describeKind, idOf, unsupported, type EngineConnection, type EngineOptions } from './engine-core.js';
 import { realtimeFaults, type RealtimeFaults } from './faults.js';
@@ -83,6 +83,8 @@ export class RealtimeEngine extends EngineCore<LocalSubscription, RealtimeFaults
   readonly #invalidationFilters = new WeakMap<LocalSubscription, SubscriptionFilter>();
   /** Who started each subscription under `fieldAuth`: each field of what it receives is checked for them. */
   readonly #callers = new WeakMap<LocalSubscription, { mode: string; caller: LocalCaller | undefined }>();
+  /** Each started subscription's projection key (see `#projectionKey`). */
+  readonly #projectionKeys = new WeakMap<LocalSubscription, string>();
 
   /** @throws TransportConfigurationError when `options.schema` is not a valid AppSync schema. */
   constructor(options: RealtimeOptions = {}) {
@@ -272,7 +274,7 @@ export class RealtimeEngine extends EngineCore<LocalSubscription, RealtimeFaults
         const { errorType } = cause as { errorType: unknown };
         return [{ errorType: typeof errorType === 'string' ? errorType : null, message: cause.message }];
       }
-      return [{ errorType: 'InternalFailure', message: `The resolver of Subscription.${subscription.field} failed in the local AppSync (${cause instanceof Error ? cause.name : typeof cause}).` }];
+      return [{ errorType: 'InternalFailure', message: `The resolver of Subscription.${subscription.field} failed in the local AppSync (${errorName(cause)}).` }];
     }
   }
 
@@ -333,7 +335,7 @@ export class RealtimeEngine extends EngineCore<LocalSubscription, RealtimeFaults
         if (filter === undefined ? !matchesArgs(subscription.args, value) : !matchesFilter(filter, value)) continue;
         const document = this.#documents.get(subscription);
         const who = this.#callers.get(subscription);
-        const key = document ? `${subscription.operationName ?? ''}\u0000${JSON.stringify(subscription.variables)}\u0000${subscription.query}\u0000${authKey(who)}` : '';
+        const key = document ? this.#projectionKey(subscription, who) : '';
         let payload = payloads.get(key);
         if (payload === undefined) {
           const schema = this.schema;
@@ -350,6 +352,19 @@ export class RealtimeEngine extends EngineCore<LocalSubscription, RealtimeFaults
       }
     }
     return count;
+  }
+
+  /**
+   * What makes two subscribers' payloads the same (document, variables, and what field auth reads
+   * of them): fixed at start, so computed on the first publish and kept.
+   */
+  #projectionKey(subscription: LocalSubscription, who: { mode: string; caller: LocalCaller | undefined } | undefined): string {
+    let key = this.#projectionKeys.get(subscription);
+    if (key === undefined) {
+      key = `${subscription.operationName ?? ''}\u0000${JSON.stringify(subscription.variables)}\u0000${subscription.query}\u0000${authKey(who)}`;
+      this.#projectionKeys.set(subscription, key);
+    }
+    return key;
   }
 
   /**

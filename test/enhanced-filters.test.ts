@@ -305,3 +305,19 @@ test('util.transform.toSubscriptionFilter: and/or to groups, ignoredFields, rule
   });
   assert.deepEqual(convert({ filter: {} }), { filterGroup: [] });
 });
+
+test('extensions.invalidateSubscriptions with a payload that is not JSON (a cycle) fails the resolver with a one-line Code error', async () => {
+  const code = `import { extensions } from '@aws-appsync/utils';
+    export const request = () => ({});
+    export function response() {
+      const payload = { userId: 'ann' };
+      payload.self = payload;
+      extensions.invalidateSubscriptions({ subscriptionField: 'onItem', payload });
+      return null;
+    }`;
+  const sandbox = new Sandbox(await compileCode({ text: code, file: 'invalidate-cycle.js', firstLine: 1 }, 'InvalidateCycle'), { timeoutMs: 1000, now: () => 0, log: () => {} });
+  const outcome = sandbox.evaluate({ handler: 'response', ctx: { arguments: {} }, authType: 'API_KEY', typeName: 'Mutation', fieldName: 'removeUser' }) as { status: string; error?: { message: string; errorType: string } };
+  assert.equal(outcome.status, 'error');
+  assert.equal(outcome.error?.errorType, 'Code');
+  assert.match(outcome.error?.message ?? '', /^extensions\.invalidateSubscriptions was given a payload that is not JSON \(.*circular.*\)\.$/i);
+});

@@ -163,11 +163,11 @@ export function buildUtil(
     },
   };
   // A filter crosses to the server as JSON: a cycle or a BigInt fails the resolver with a Code error naming it, not a TypeError.
-  const asJson = (value: unknown, what: string): unknown => {
+  const asJson = (value: unknown, what: string, noun = 'a filter'): unknown => {
     try {
       return JSON.parse(JSON.stringify(value)) as unknown;
     } catch (error) {
-      throw thrown(`${what} was given a filter that is not JSON (${String((error as Error).message).split('\n')[0]}).`, 'Code', null, null);
+      throw thrown(`${what} was given ${noun} that is not JSON (${String((error as Error).message).split('\n')[0]}).`, 'Code', null, null);
     }
   };
   const extensions = {
@@ -186,7 +186,7 @@ export function buildUtil(
       const given = (invalidation ?? {}) as { subscriptionField?: unknown; payload?: unknown };
       if (typeof given.subscriptionField !== 'string' || given.subscriptionField === '') throw thrown(`Expected extensions.invalidateSubscriptions({ subscriptionField, payload }) to name a Subscription field in subscriptionField, but got ${JSON.stringify(given.subscriptionField) ?? 'undefined'}.`, 'Code', null, null);
       if (typeof given.payload !== 'object' || given.payload === null || Array.isArray(given.payload)) throw thrown(`Expected extensions.invalidateSubscriptions({ subscriptionField, payload }) to have an object as payload (what the subscriptions' invalidation filters are tested against), but got ${JSON.stringify(given.payload) ?? 'undefined'}.`, 'Code', null, null);
-      const copy = JSON.stringify({ subscriptionField: given.subscriptionField, payload: given.payload });
+      const copy = JSON.stringify(asJson({ subscriptionField: given.subscriptionField, payload: given.payload }, 'extensions.invalidateSubscriptions', 'a payload'));
       const seen = (state.invalidations ?? []).map((i) => JSON.stringify(i));
       if (seen.includes(copy)) return;
       if (seen.length >= state.maxInvalidations) throw thrown(`extensions.invalidateSubscriptions was called with ${seen.length + 1} different arguments; AppSync allows at most ${state.maxInvalidations} unique calls in one request. Invalidate with a payload several subscriptions' filters match instead.`, 'Code', null, null);

@@ -97,7 +97,8 @@ export async function postJson(request: PostJsonRequest): Promise<JsonAnswer> {
   } catch {
     parsed = undefined;
   }
-  text = redact(text);
+  // Only a body that is not JSON is ever quoted (describeBody): redact that, not every answer.
+  if (parsed === undefined) text = redact(text);
   const isObject = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
   const errors = isObject ? normalizeErrors((parsed as { errors?: unknown }).errors) : [];
   if (!response.ok) {

@@ -86,10 +86,18 @@ export function checkJwt(token: string, pools: readonly LocalUserPool[], provide
   return undefined;
 }
 
+/** Client-id patterns compiled once (null: not a regular expression, so nothing matches). */
+const compiled = new Map<string, RegExp | null>();
+
 function fullMatch(pattern: string, value: string): boolean {
-  try {
-    return new RegExp(`^(?:${pattern})$`).test(value);
-  } catch {
-    return false;
+  let regex = compiled.get(pattern);
+  if (regex === undefined) {
+    try {
+      regex = new RegExp(`^(?:${pattern})$`);
+    } catch {
+      regex = null;
+    }
+    compiled.set(pattern, regex);
   }
+  return regex !== null && regex.test(value);
 }

@@ -183,7 +183,7 @@ export async function measureSizes({ lib = resolve(ROOT, 'dist/src/index.js'), o
  * loads first, with its `max` (today's size plus ~0.2 KB, so growth is a decision), and each
  * chunk it loads on demand, named after what it holds.
  */
-// 23.25 KB since the IAM review's fixes and messages (an offline signer chunk, a throwing clock): 23,603 bytes.
+// 23.25 KB since the IAM review's fixes and messages (an offline signer chunk, a throwing clock): 23,603 bytes; 23,612 after the last review.
 export const STANDALONE_BUDGET = { name: 'standalone dist/browser/appsync-websockets.js (whole API), first load', max: 23.25 * 1024 };
 
 function chunkLabel(inputs) {
